@@ -1,0 +1,119 @@
+/**
+ * defineNode: a node is declared once, and its object_info definition, input parsing and docs
+ * are derived from that declaration. This mirrors ComfyUI's INPUT_TYPES / RETURN_TYPES /
+ * CATEGORY / OUTPUT_NODE, with the run function in TypeScript.
+ */
+import type { InputSpec, InputValues, OutputSpec, OutputValues } from "./inputs.js";
+import type { Rng } from "../util/rng.js";
+
+/** What a node may know about the sample and the run it works in. */
+export interface NodeContext {
+  readonly nodeId: string;
+  readonly classType: string;
+  /** Index of the sample within the run (0-based). */
+  readonly sampleIndex: number;
+  /** The run's seed (`--seed`). */
+  readonly runSeed: number;
+  /** The run's output folder; output nodes write only inside it. */
+  readonly outputDir: string;
+  readonly signal: AbortSignal;
+  /** A random stream unique to (run seed, node, sample, label). */
+  rng(label?: string): Rng;
+  /** State shared by all samples of a run for this node, created on first use. */
+  runState<T>(create: () => T): T;
+}
+
+/**
+ * Returned by a node to stop its downstream nodes for this sample, as ComfyUI's
+ * ExecutionBlocker does. A sample whose output nodes are all blocked counts as filtered.
+ */
+export interface Blocked {
+  readonly blocked: true;
+  readonly reason: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export function blocked(reason: string, detail?: Readonly<Record<string, unknown>>): Blocked {
+  return detail === undefined ? { blocked: true, reason } : { blocked: true, reason, detail };
+}
+
+export function isBlocked(value: unknown): value is Blocked {
+  return typeof value === "object" && value !== null && (value as { blocked?: unknown }).blocked === true;
+}
+
+/** What an output node reports for a sample (ComfyUI's `ui` dictionary). */
+export type NodeReport = Readonly<Record<string, unknown>>;
+
+export interface NodeDeclaration<I extends Record<string, InputSpec>, O extends Record<string, OutputSpec>> {
+  /** Class type, e.g. "ImgDiff.DifferenceArea". */
+  type: string;
+  displayName?: string;
+  category: string;
+  description: string;
+  inputs: I;
+  outputs: O;
+  /** Output nodes are what a run executes toward (ComfyUI's OUTPUT_NODE). */
+  outputNode?: boolean;
+  run(inputs: InputValues<I>, context: NodeContext): Promise<RunResult<O>> | RunResult<O>;
+  /** Called once when a run ends, with the node's run state (e.g. to assemble dataset files). */
+  finalize?(context: FinalizeContext): Promise<NodeReport | void>;
+}
+
+export interface FinalizeContext {
+  readonly nodeId: string;
+  readonly outputDir: string;
+  runState<T>(create: () => T): T;
+}
+
+export type RunResult<O extends Record<string, OutputSpec>> =
+  | (OutputValues<O> & { ui?: NodeReport })
+  | Blocked;
+
+/** A node as the registry and the executor see it, with types erased. */
+export interface NodeDefinition {
+  readonly type: string;
+  readonly displayName: string;
+  readonly category: string;
+  readonly description: string;
+  readonly inputs: Readonly<Record<string, InputSpec>>;
+  readonly outputs: Readonly<Record<string, OutputSpec>>;
+  readonly outputNode: boolean;
+  run(inputs: Record<string, unknown>, context: NodeContext): Promise<Record<string, unknown> | Blocked>;
+  finalize?(context: FinalizeContext): Promise<NodeReport | void>;
+}
+
+const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_.]*$/;
+
+export function defineNode<const I extends Record<string, InputSpec>, const O extends Record<string, OutputSpec>>(
+  declaration: NodeDeclaration<I, O>,
+): NodeDefinition {
+  if (!TYPE_NAME.test(declaration.type)) {
+    throw new TypeError(`node type must match ${TYPE_NAME}, received ${JSON.stringify(declaration.type)}`);
+  }
+  for (const [name, spec] of Object.entries(declaration.inputs)) {
+    if (spec.kind === "INT" || spec.kind === "FLOAT") {
+      if (!(spec.min <= spec.default && spec.default <= spec.max)) {
+        throw new RangeError(`${declaration.type}.${name}: default ${spec.default} is outside [${spec.min}, ${spec.max}]`);
+      }
+    }
+  }
+  const { run, finalize } = declaration;
+  return {
+    type: declaration.type,
+    displayName: declaration.displayName ?? defaultDisplayName(declaration.type),
+    category: declaration.category,
+    description: declaration.description,
+    inputs: declaration.inputs,
+    outputs: declaration.outputs,
+    outputNode: declaration.outputNode ?? false,
+    run: async (inputs, context) => (await run(inputs as InputValues<I>, context)) as Record<string, unknown> | Blocked,
+    ...(finalize ? { finalize } : {}),
+  };
+}
+
+/** "ImgDiff.DifferenceArea" -> "ImgDiff Difference Area": the pack prefix, then the words of the name. */
+function defaultDisplayName(type: string): string {
+  const dot = type.lastIndexOf(".");
+  const name = type.slice(dot + 1).replace(/([a-z0-9])([A-Z])/g, "$1 $2");
+  return dot < 0 ? name : `${type.slice(0, dot)} ${name}`;
+}
