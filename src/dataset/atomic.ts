@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rename, unlink } from "node:fs/promises";
+import path from "node:path";
+import { OutputPathError } from "../errors.js";
+
+/**
+ * Files appear whole or not at all: data goes to a temp file next to the target, is flushed to
+ * disk, then renamed over the target (rename is atomic within a folder). A reader, a second
+ * writer or a crash never sees half a file. Temp names start with "." and end in ".tmp", so
+ * nothing that lists the output folder for results mistakes them for results.
+ */
+
+let counter = 0;
+
+function tempPathFor(target: string): string {
+  // pid + counter keep temp names unique inside one machine; the random part covers a second
+  // process that reuses a pid on a shared folder. Not dataset randomness, so crypto is fine here.
+  counter += 1;
+  const unique = `${process.pid}.${counter}.${randomBytes(4).toString("hex")}`;
+  return path.join(path.dirname(target), `.${path.basename(target).slice(0, 60)}.${unique}.tmp`);
+}
+
+/** Write `data` to `target` atomically; on any failure the temp file is removed and the error rethrown. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  const temp = tempPathFor(target);
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(temp, "wx");
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, target);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined); // may never have been created
+    throw error;
+  }
+}
+
+/**
+ * Create `dir` (and its parents) if needed and return its absolute path. If it or a parent
+ * exists as something other than a folder: OutputPathError OUTPUT_NOT_A_DIRECTORY naming it.
+ */
+export async function ensureOutputDir(dir: string): Promise<string> {
+  const full = path.resolve(dir);
+  try {
+    await mkdir(full, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST" && code !== "ENOTDIR") throw error;
+    throw new OutputPathError(
+      "OUTPUT_NOT_A_DIRECTORY",
+      `output folder ${JSON.stringify(full)} (or one of its parents) exists but is not a folder (${code}); choose another output path or move that file`,
+      { cause: error },
+    );
+  }
+  return full;
+}
