@@ -341,11 +341,25 @@ export function findObject(name: string): LexiconEntry | undefined {
   return BY_NAME.get(name.trim().toLowerCase());
 }
 
+/** Nouns used only in the plural; "a scissors" is wrong, "a pair of scissors" is right. */
+const PAIR_NOUNS = new Set([
+  "scissors", "jeans", "trousers", "pants", "shorts", "glasses", "sunglasses", "binoculars",
+  "headphones", "pliers", "tongs", "skis",
+]);
+
 /**
- * "an apple", "a unicorn", "an suv". Uses the entry's article when the lexicon knows the name,
- * otherwise the spelling rule (vowel letter => "an").
+ * The phrase with its indefinite article: "an apple", "a unicorn", "an suv", "an hourglass",
+ * "a pair of scissors". The lexicon's own article wins for a name it knows (an abbreviation read
+ * letter by letter); otherwise the first word's sound, judged from its spelling.
  */
-export function withArticle(name: string): string {
-  const article = findObject(name)?.article ?? (/^[aeiou]/i.test(name.trim()) ? "an" : "a");
-  return `${article} ${name.trim()}`;
+export function withArticle(phrase: string): string {
+  const text = phrase.trim();
+  const lower = text.toLowerCase();
+  const last = lower.split(/\s+/).pop() ?? "";
+  if (PAIR_NOUNS.has(last)) return `a pair of ${text}`;
+  const known = findObject(text)?.article;
+  if (known) return `${known} ${text}`;
+  if (/^(uni|use|usu|ute|uti|ure|eu|ewe|one\b|once|u-)/.test(lower)) return `a ${text}`;
+  if (/^(hour|honest|honou?r|heir)/.test(lower)) return `an ${text}`;
+  return `${/^[aeiou]/.test(lower) ? "an" : "a"} ${text}`;
 }

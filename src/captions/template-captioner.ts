@@ -3,6 +3,7 @@ import type { Rng } from "../util/rng.js";
 import type { BoxCoords } from "../vision/box.js";
 import type { ObjectEdit, PairCaptions, RegionCaption } from "./edit.js";
 import { positionPhrase, sizeWord } from "./position.js";
+import { withArticle } from "./lexicon.js";
 
 /**
  * Offline captions from the known edit (diff-detection.md §4.6): no VLM, only the object names
@@ -19,23 +20,6 @@ export interface CaptionPairInput {
   readonly width: number;
   readonly height: number;
   readonly rng: Rng;
-}
-
-/** Nouns used only in the plural; "a scissors" is wrong, "a pair of scissors" is right. */
-const PAIR_NOUNS = new Set([
-  "scissors", "jeans", "trousers", "pants", "shorts", "glasses", "sunglasses", "binoculars",
-  "headphones", "pliers", "tongs", "skis",
-]);
-
-/** "a"/"an" by the sound of the first word (written form): "an apple", "a unicorn", "an hour". */
-export function withArticle(phrase: string): string {
-  const text = phrase.trim();
-  const lower = text.toLowerCase();
-  const last = lower.split(/\s+/).pop() ?? "";
-  if (PAIR_NOUNS.has(last)) return `a pair of ${text}`;
-  if (/^(uni|use|usu|ute|uti|ure|eu|ewe|one\b|once|u-)/.test(lower)) return `a ${text}`;
-  if (/^(hour|honest|honou?r|heir)/.test(lower)) return `an ${text}`;
-  return `${/^[aeiou]/.test(lower) ? "an" : "a"} ${text}`;
 }
 
 function capitalise(text: string): string {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ObjectEdit } from "../../src/captions/edit.js";
 import { positionPhrase, sizeWord } from "../../src/captions/position.js";
-import { captionPair, withArticle } from "../../src/captions/template-captioner.js";
+import { captionPair } from "../../src/captions/template-captioner.js";
+import { withArticle } from "../../src/captions/lexicon.js";
 import { ImgDiffError } from "../../src/errors.js";
 import { createRng } from "../../src/util/rng.js";
 import type { BoxCoords } from "../../src/vision/box.js";
