@@ -160,7 +160,7 @@ const TABLE: Readonly<Record<string, readonly Row[]>> = {
     ["postbox", "postbox"], ["mailbox", "closed-mailbox-with-raised-flag"], ["urn", "funeral-urn"],
     ["card file box", "card-file-box"], ["inbox tray", "inbox-tray"],
   ],
-  electronics: [
+  "electronic device": [
     ["television", "television"], ["radio", "radio"], ["laptop", "laptop"],
     ["desktop computer", "desktop-computer"], ["computer keyboard", "keyboard"],
     ["computer mouse", "computer-mouse"], ["printer", "printer"], ["trackball", "trackball"],
@@ -290,7 +290,7 @@ const TABLE: Readonly<Record<string, readonly Row[]>> = {
     ["magnifying glass", "magnifying-glass-tilted-left"], ["balance scale", "balance-scale"],
     ["compass", "compass"],
   ],
-  medical: [
+  "medical item": [
     ["stethoscope", "stethoscope"], ["syringe", "syringe"], ["pill", "pill"],
     ["bandage", "adhesive-bandage"], ["thermometer", "thermometer"], ["crutch", "crutch"],
     ["wheelchair", "manual-wheelchair"], ["motorized wheelchair", "motorized-wheelchair"],

@@ -1,0 +1,55 @@
+/** The public API of comfyui-imgdiff. Everything a library user needs is exported here, and only here. */
+export { ImgDiffError, ImageError, OutputPathError } from "./errors.js";
+
+// Nodes: define your own, or use ours.
+export { defineNode, blocked, isBlocked } from "./nodes/define.js";
+export type { NodeContext, NodeDefinition, NodeDeclaration, Blocked, NodeReport, FinalizeContext } from "./nodes/define.js";
+export { int, float, string, boolean, combo, socket, image, maskInput, boxes, output, optional, SEED_CONTROLS } from "./nodes/inputs.js";
+export type { InputSpec, OutputSpec, SocketType, SocketValues, SeedControl } from "./nodes/inputs.js";
+export { createRegistry } from "./nodes/registry.js";
+export type { NodeRegistry } from "./nodes/registry.js";
+export { objectInfoOf } from "./nodes/object-info.js";
+export { defaultRegistry, NODES, PromptPair, SyntheticScene, DifferenceArea, PairFilter, DifferenceCaption, DatasetWriter } from "./nodes/index.js";
+export { FILTER_REASONS } from "./nodes/pair-filter.js";
+
+// Graphs.
+export { ApiPromptSchema, isLink } from "./graph/api-prompt.js";
+export type { ApiPrompt, ApiNode, Link } from "./graph/api-prompt.js";
+export { validatePrompt, describeValidation } from "./graph/validate.js";
+export type { ValidationResult, ValidationIssue, NodeErrors } from "./graph/validate.js";
+export { ObjectInfoSchema, NodeDefWireSchema } from "./graph/object-info.js";
+export type { ObjectInfo, NodeDefWire } from "./graph/object-info.js";
+
+// Running.
+export { parsePrompt, prepareGraph } from "./run/graph.js";
+export type { PreparedGraph } from "./run/graph.js";
+export { executeSample } from "./run/execute-sample.js";
+export type { SampleOutcome } from "./run/execute-sample.js";
+export { runBatch } from "./run/batch.js";
+export type { BatchOptions, BatchSummary, FailedSample } from "./run/batch.js";
+export { GraphError, NodeExecutionError } from "./run/errors.js";
+export { seedForSample, SEED_LIMIT } from "./run/seed-control.js";
+
+// Vision.
+export type { RgbImage, Mask } from "./vision/image.js";
+export type { BoxCoords, ScoredBox } from "./vision/box.js";
+export { iou, boxArea } from "./vision/box.js";
+export { decodeImage } from "./vision/decode.js";
+export { detectDifferences, detectEncoded } from "./vision/detect.js";
+export type { DetectOptions, DetectionResult } from "./vision/detect.js";
+export { imageSimilarity } from "./vision/similarity.js";
+export { drawRedBox, sideBySide } from "./vision/draw.js";
+
+// Captions and prompts.
+export type { ObjectEdit, EditKind, RegionCaption, PairCaptions } from "./captions/edit.js";
+export { LEXICON, CATEGORIES, objectsIn, findObject } from "./captions/lexicon.js";
+export { choosePromptPair } from "./captions/prompt-pair.js";
+export { captionPair } from "./captions/template-captioner.js";
+export { REPLACEMENT_QUESTION, removalQuestion, regionPrompt, differencePrompt, normalisedBox, normalisedBoxString } from "./captions/questions.js";
+
+// Scenes and datasets.
+export { renderScene } from "./scene/render.js";
+export { createDatasetWriter } from "./dataset/writer.js";
+export type { DatasetWriter as DatasetFileWriter, DatasetSample, DatasetSummary } from "./dataset/writer.js";
+export { createRng } from "./util/rng.js";
+export type { Rng } from "./util/rng.js";

@@ -1,0 +1,45 @@
+import { defineNode } from "./define.js";
+import { boolean, combo, image, optional, socket, string } from "./inputs.js";
+import { createDatasetWriter, type DatasetWriter as Writer } from "../dataset/writer.js";
+import { resolveInside } from "../dataset/safe-path.js";
+
+export const DatasetWriter = defineNode({
+  type: "ImgDiff.DatasetWriter",
+  displayName: "ImgDiff Dataset Writer",
+  category: "ImgDiff/dataset",
+  description:
+    "Writes each accepted pair, one output sample per box: the Img-Diff release format (img_diff_object_replacement.json / img_diff_object_removal.json, _0/_1 images with the red box), a LLaVA/ShareGPT file with side-by-side images, and a Hugging Face imagefolder metadata.jsonl. Atomic writes, always inside the run's output folder.",
+  outputNode: true,
+  inputs: {
+    image_a: image(),
+    image_b: image(),
+    edit: socket("IMGDIFF_EDIT"),
+    captions: socket("IMGDIFF_CAPTIONS"),
+    scores: optional(socket("IMGDIFF_SCORES", { tooltip: "Filter scores, copied into metadata.jsonl." })),
+    image_format: combo(["jpg", "png"], { default: "jpg", tooltip: "The released data uses JPEG." }),
+    side_by_side: boolean({ default: true, tooltip: "Also save the pair side by side with a 20 px black bar (the image of llava.json)." }),
+    subfolder: optional(string({ default: "", tooltip: "Folder inside the run's output folder; cannot leave it." })),
+  },
+  outputs: {},
+  run: async ({ image_a, image_b, edit, captions, scores, image_format, side_by_side, subfolder }, context) => {
+    const root = subfolder ? resolveInside(context.outputDir, subfolder) : context.outputDir;
+    const writer = context.runState<Writer>(() => createDatasetWriter({ root, imageFormat: image_format, sideBySide: side_by_side }));
+    const written = await writer.writeSample({
+      index: context.sampleIndex,
+      kind: captions.kind,
+      edit,
+      imageA: image_a,
+      imageB: image_b,
+      regions: captions.regions,
+      rng: context.rng("answer-side"),
+      ...(scores ? { extra: { scores } } : {}),
+    });
+    return { ui: { outputs: written.outputs.map((o) => o.id), record: written.recordFile } };
+  },
+  finalize: async (context) => {
+    const writer = context.runState<Writer | undefined>(() => undefined);
+    if (!writer) return;
+    const summary = await writer.finalize();
+    return { samples: summary.samples, outputs: summary.outputs, replacement: summary.replacement, removal: summary.removal, skipped: summary.skipped.length };
+  },
+});
