@@ -53,3 +53,6 @@ export { createDatasetWriter } from "./dataset/writer.js";
 export type { DatasetWriter as DatasetFileWriter, DatasetSample, DatasetSummary } from "./dataset/writer.js";
 export { createRng } from "./util/rng.js";
 export type { Rng } from "./util/rng.js";
+
+// ComfyUI servers.
+export * from "./client/index.js";

@@ -5,11 +5,13 @@ import { UsageError } from "./usage-error.js";
 import { runCommand, RUN_USAGE } from "./run.js";
 import { diffCommand, DIFF_USAGE } from "./diff.js";
 import { nodesCommand, NODES_USAGE } from "./nodes.js";
+import { comfyCommand, COMFY_USAGE } from "./comfy.js";
 
 const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<number>; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
   diff: { run: diffCommand, usage: DIFF_USAGE },
   nodes: { run: nodesCommand, usage: NODES_USAGE },
+  comfy: { run: comfyCommand, usage: COMFY_USAGE },
 };
 
 const HELP = `imgdiff: contrastive image-pair datasets (Img-Diff) from ComfyUI-style workflows
