@@ -79,7 +79,7 @@ interface Fleet {
  * this process's event loop with the client and stretch every simulated job's timers.
  */
 async function startFleet(count: number, jobMs: number): Promise<Fleet> {
-  const fakes = await Promise.all(Array.from({ length: count }, () => spawnFakeComfy({ nodeDelayMs: jobMs })));
+  const fakes = await Promise.all(Array.from({ length: count }, () => spawnFakeComfy({ promptMs: jobMs })));
   return { urls: fakes.map((f) => f.url), instances: new Map(fakes.map((f) => [f.url, [f]])) };
 }
 
@@ -145,7 +145,7 @@ async function dieAndReturn(fleet: Fleet, elapsed: () => number): Promise<number
   const port = second!.port;
   await second!.close(); // SIGTERM: the process exits, its queue and history with it
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const replacement = await spawnFakeComfy({ port, nodeDelayMs: 200 });
+  const replacement = await spawnFakeComfy({ port, promptMs: 200 });
   fleet.instances.get(second!.url)!.push(replacement);
   await at(6_000);
   await third!.restart({ loseQueue: true });

@@ -32,6 +32,7 @@ export interface ExecEnv {
   readonly cache: OutputCache;
   readonly executionMs: number;
   readonly nodeDelayMs: number;
+  readonly promptMs: number;
   /** The server's --preview-method; "none" unless previews were asked for. */
   readonly previewMethod: string;
   /** Node classes made to fail (faults.failNode). */
@@ -73,6 +74,7 @@ export async function executePrompt(item: QueueItem, env: ExecEnv): Promise<Omit
     if (clientId !== undefined) env.hub.send(event, data, clientId);
   };
 
+  const startedAt = performance.now();
   addMessage("execution_start", { prompt_id: promptId });
 
   // IS_CHANGED values join the cache key and, as "is_changed", the prompt SaveImage embeds.
@@ -141,6 +143,7 @@ export async function executePrompt(item: QueueItem, env: ExecEnv): Promise<Omit
       if (!impl) throw new PyError("NotImplementedError", `the fake ComfyUI server does not execute ${node.class_type}`, [frame("execution.py", 277, "process_inputs", "result = f(**inputs)")]);
       const failMessage = env.failNodes.get(node.class_type);
       if (failMessage !== undefined) throw new PyError("RuntimeError", failMessage, impl.frames);
+      let samplerStart: number | undefined;
       const ctx: NodeContext = {
         promptId,
         nodeId: id,
@@ -151,7 +154,12 @@ export async function executePrompt(item: QueueItem, env: ExecEnv): Promise<Omit
         previewPrefix: () => env.previewPrefix(id),
         step: async (value, max, preview) => {
           if (env.interrupted()) throw new Interrupted();
-          if (env.executionMs > 0) await env.sleep(env.executionMs / max);
+          if (env.executionMs > 0) {
+            // Sleep to absolute deadlines, so a sampler of N steps takes executionMs in all,
+            // not executionMs plus N timer overshoots.
+            samplerStart ??= performance.now() - (env.executionMs * (value - 1)) / max;
+            await env.sleep(Math.max(0, samplerStart + (env.executionMs * value) / max - performance.now()));
+          }
           progress.set(id, { state: "running", value, max });
           sendProgressState();
           const method = typeof item.extraData["preview_method"] === "string" ? (item.extraData["preview_method"] as string) : env.previewMethod;
@@ -186,6 +194,7 @@ export async function executePrompt(item: QueueItem, env: ExecEnv): Promise<Omit
     }
   }
   markFirst();
+  if (!failure && env.promptMs > 0) await env.sleep(Math.max(0, startedAt + env.promptMs - performance.now()));
 
   if (!failure) addMessage("execution_success", { prompt_id: promptId });
   else if (failure.error instanceof Interrupted) {

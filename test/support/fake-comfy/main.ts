@@ -19,12 +19,14 @@ const { values } = parseArgs({
     checkpoints: { type: "string" },
     "preview-method": { type: "string" },
     dir: { type: "string" },
+    "prompt-ms": { type: "string" },
   },
 });
 
 const options: FakeComfyOptions = { port: Number(values.port) };
 if (values["execution-ms"] !== undefined) options.executionMs = Number(values["execution-ms"]);
 if (values["node-delay-ms"] !== undefined) options.nodeDelayMs = Number(values["node-delay-ms"]);
+if (values["prompt-ms"] !== undefined) options.promptMs = Number(values["prompt-ms"]);
 if (values["object-info"] !== undefined) options.objectInfo = JSON.parse(readFileSync(values["object-info"], "utf8")) as Record<string, unknown>;
 if (values.checkpoints !== undefined) options.checkpoints = values.checkpoints.split(",").filter(Boolean);
 if (values["preview-method"] !== undefined) options.previewMethod = values["preview-method"] as FakeComfyOptions["previewMethod"];

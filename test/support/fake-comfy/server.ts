@@ -26,6 +26,11 @@ export interface FakeComfyOptions {
   executionMs?: number;
   /** Extra time per executed node; default 0. */
   nodeDelayMs?: number;
+  /**
+   * Least wall time of a whole prompt, from execution_start to its end (a GPU job of fixed
+   * length, whatever the fake's own work costs); default 0.
+   */
+  promptMs?: number;
   /** Default: the recorded 0.3.64 object_info. */
   objectInfo?: Record<string, unknown>;
   /** Checkpoint names (/models/checkpoints and every ckpt_name combo); default a few SDXL names. */
@@ -93,6 +98,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}, internal: {
     systemStats: readFixture("system_stats.json"),
     executionMs: options.executionMs ?? 0,
     nodeDelayMs: options.nodeDelayMs ?? 0,
+    promptMs: options.promptMs ?? 0,
     previewMethod: options.previewMethod ?? "none",
     faults: createFaultState(),
     stats: { submitted: 0, executed: {} },

@@ -31,6 +31,7 @@ export async function spawnFakeComfy(options: FakeComfyOptions = {}): Promise<Sp
   const args = [MAIN, "--port", String(options.port ?? 0), "--dir", dir];
   if (options.executionMs !== undefined) args.push("--execution-ms", String(options.executionMs));
   if (options.nodeDelayMs !== undefined) args.push("--node-delay-ms", String(options.nodeDelayMs));
+  if (options.promptMs !== undefined) args.push("--prompt-ms", String(options.promptMs));
   if (options.checkpoints !== undefined) args.push("--checkpoints", options.checkpoints.join(","));
   if (options.previewMethod !== undefined) args.push("--preview-method", options.previewMethod);
   if (options.objectInfo !== undefined) {

@@ -20,6 +20,7 @@ export interface Persistent {
   readonly systemStats: unknown;
   readonly executionMs: number;
   readonly nodeDelayMs: number;
+  readonly promptMs: number;
   readonly previewMethod: string;
   readonly faults: FaultState;
   readonly stats: Stats;

@@ -35,6 +35,7 @@ export async function runWorker(live: Live, signal: { waitForWork(): Promise<voi
         cache: live.cache,
         executionMs: p.executionMs,
         nodeDelayMs: p.nodeDelayMs,
+        promptMs: p.promptMs,
         previewMethod: p.previewMethod,
         failNodes: p.faults.failNodes,
         interrupted: () => live.interrupt,
