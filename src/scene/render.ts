@@ -23,12 +23,12 @@ export interface SceneOptions {
   readonly seed: number | string;
   /** Other objects drawn identically in every image (default 3). */
   readonly distractors?: number;
-  /** Perturbation of the second images (b and base); omitted or false: none. */
+  /** Perturbation of the pair's second image (b for replacement, base for removal); omitted or false: none. */
   readonly perturb?: PerturbOptions | false;
 }
 
 export interface SceneRender {
-  /** The scene without the target object (perturbed when perturbation is on). */
+  /** The scene without the target object (perturbed, when perturbation is on, for removal only). */
   readonly base: RgbImage;
   /** The scene with edit.source; never perturbed. */
   readonly a: RgbImage;
@@ -125,15 +125,14 @@ export async function renderScene(options: SceneOptions): Promise<SceneRender> {
     markSprite(objectMask, targetSprite, placement.x, placement.y);
   }
 
+  // Only the second image of the pair is perturbed: b for replacement, base for removal (where
+  // b is base). A clean base for replacement costs nothing and stays usable as ground truth.
   let secondBase = base;
   let secondB = b;
   if (options.perturb) {
     const perturbRng = rng.fork("perturb");
-    // Both at once: sharp's blur and JPEG steps run on libvips threads, off the main thread.
-    [secondBase, secondB] = await Promise.all([
-      applyPerturb(base, options.perturb, perturbRng.fork("base")),
-      targetSprite ? applyPerturb(b, options.perturb, perturbRng.fork("b")) : null,
-    ]).then(([pBase, pB]) => [pBase, pB ?? pBase]);
+    if (targetSprite) secondB = await applyPerturb(b, options.perturb, perturbRng.fork("b"));
+    else secondBase = secondB = await applyPerturb(base, options.perturb, perturbRng.fork("base"));
   }
   return { base: secondBase, a, b: secondB, truth: maskBox(objectMask), mask: objectMask, placement };
 }

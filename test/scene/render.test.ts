@@ -91,14 +91,19 @@ describe("renderScene", () => {
     expect(same(await renderScene({ edit: replace, size: 512, seed: 3 }), await renderScene({ edit: replace, size: 512, seed: 4 }))).toBe(false);
   });
 
-  it("perturbs the second images only, keeping A, the size and the truth", async () => {
+  it("perturbs the pair's second image only (b for replacement, base for removal), keeping A, the size and the truth", async () => {
     const clean = await renderScene({ edit: replace, size: 512, seed: 11 });
     const noisy = await renderScene({ edit: replace, size: 512, seed: 11, perturb: { jpegQuality: 75, shiftPx: 2, noiseSigma: 3 } });
     expect(Buffer.from(noisy.a.data).equals(Buffer.from(clean.a.data))).toBe(true);
     expect(noisy.truth).toEqual(clean.truth);
     expect([noisy.b.width, noisy.b.height, noisy.base.width, noisy.base.height]).toEqual([512, 512, 512, 512]);
     expect(differencesOutside(clean.b, noisy.b, clean.mask)).toBeGreaterThan(1000);
-    expect(differencesOutside(clean.base, noisy.base, clean.mask)).toBeGreaterThan(1000);
+    expect(differencesOutside(clean.base, noisy.base, clean.mask)).toBe(0);
+    const cleanRemoval = await renderScene({ edit: remove, size: 512, seed: 11 });
+    const noisyRemoval = await renderScene({ edit: remove, size: 512, seed: 11, perturb: { jpegQuality: 75, shiftPx: 2, noiseSigma: 3 } });
+    expect(Buffer.from(noisyRemoval.a.data).equals(Buffer.from(cleanRemoval.a.data))).toBe(true);
+    expect(differencesOutside(cleanRemoval.base, noisyRemoval.base, cleanRemoval.mask)).toBeGreaterThan(1000);
+    expect(noisyRemoval.b).toBe(noisyRemoval.base);
   });
 
   it("paints a textured background, not a flat colour", async () => {
