@@ -42,7 +42,7 @@ const timer = setInterval(() => {
   try {
     const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
     const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    readings.push({ seconds: (performance.now() - started) / 1000, rssMb: rss });
+    if (rss > 0) readings.push({ seconds: (performance.now() - started) / 1000, rssMb: rss });
   } catch {
     // the process has ended between two readings
   }

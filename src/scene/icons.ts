@@ -24,7 +24,7 @@ export interface Sprite {
 export const ALPHA_FLOOR = 8;
 
 /** Rasters kept: at most this many bytes (a 358 px sprite, the largest at 1024, is 0.5 MB). */
-const CACHE_BYTES = 48 * 1024 * 1024;
+const CACHE_BYTES = 24 * 1024 * 1024;
 
 interface IconSvg {
   readonly body: string;
