@@ -18,6 +18,12 @@ export type { ApiPrompt, ApiNode, Link } from "./graph/api-prompt.js";
 export { validatePrompt, describeValidation } from "./graph/validate.js";
 export type { ValidationResult, ValidationIssue, NodeErrors } from "./graph/validate.js";
 export { ObjectInfoSchema, NodeDefWireSchema } from "./graph/object-info.js";
+export { validateWorkflow } from "./graph/validate.js";
+export { uiToApi } from "./graph/ui-to-api.js";
+export { apiToUi } from "./graph/api-to-ui.js";
+export { unionObjectInfo } from "./graph/union-info.js";
+export { parseUiWorkflow, isUiWorkflow, WorkflowError, WORKFLOW_LIMITS } from "./graph/ui-workflow.js";
+export { readPngText, writePngText, embedGraph, extractGraph } from "./graph/png-metadata.js";
 export type { ObjectInfo, NodeDefWire } from "./graph/object-info.js";
 
 // Running.
@@ -25,7 +31,13 @@ export { parsePrompt, prepareGraph } from "./run/graph.js";
 export type { PreparedGraph } from "./run/graph.js";
 export { executeSample } from "./run/execute-sample.js";
 export type { SampleOutcome } from "./run/execute-sample.js";
-export { runBatch } from "./run/batch.js";
+export { runBatch, finalizeNodes } from "./run/batch.js";
+export { runDurable } from "./run/durable-run.js";
+export type { DurableRunOptions, DurableRunResult, DurableRunStatus } from "./run/durable-run.js";
+export { openLedgerReadOnly, LEDGER_FILE } from "./run/ledger.js";
+export { readRunStatus } from "./run/status.js";
+export type { RunStatus } from "./run/status.js";
+export { writeReport } from "./run/report/write-report.js";
 export type { BatchOptions, BatchSummary, FailedSample } from "./run/batch.js";
 export { GraphError, NodeExecutionError } from "./run/errors.js";
 export { seedForSample, SEED_LIMIT } from "./run/seed-control.js";

@@ -15,10 +15,13 @@ import { ApiPromptSchema, type ApiPrompt } from "../graph/api-prompt.js";
 import { ensureOutputDir, writeFileAtomic } from "../dataset/atomic.js";
 import { resolveInside, safeName } from "../dataset/safe-path.js";
 import { GraphError } from "../run/errors.js";
+import { isUiWorkflow } from "../graph/ui-workflow.js";
+import { uiToApi } from "../graph/ui-to-api.js";
 import { ImgDiffError } from "../errors.js";
+import { comfyInstall } from "./comfy-install.js";
 
 export const COMFY_USAGE =
-  "imgdiff comfy run <workflow.json> --server URL --out DIR [--input NAME=PATH ...] [--timeout S]\n       imgdiff comfy info --server URL";
+  "imgdiff comfy run <workflow.json> --server URL --out DIR [--input NAME=PATH ...] [--timeout S]\n       imgdiff comfy info --server URL\n       imgdiff comfy install --comfyui-dir PATH [--link]";
 
 /** Nodes whose `image` widget names a file in the server's input folder. */
 const IMAGE_LOADERS = new Set(["LoadImage", "LoadImageMask"]);
@@ -27,7 +30,8 @@ export async function comfyCommand(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === "run") return comfyRun(rest);
   if (sub === "info") return comfyInfo(rest);
-  throw new UsageError(sub === undefined ? "expected a subcommand: run or info" : `unknown subcommand ${JSON.stringify(sub)}: expected run or info`);
+  if (sub === "install") return comfyInstall(rest);
+  throw new UsageError(sub === undefined ? "expected a subcommand: run, info or install" : `unknown subcommand ${JSON.stringify(sub)}: expected run, info or install`);
 }
 
 function serverUrl(value: string | undefined): string {
@@ -42,9 +46,12 @@ function serverUrl(value: string | undefined): string {
   return url.toString().replace(/\/$/, "");
 }
 
-function readPrompt(value: unknown, file: string): ApiPrompt {
-  if (typeof value === "object" && value !== null && Array.isArray((value as { nodes?: unknown }).nodes)) {
-    throw new GraphError("WORKFLOW_UI_FORMAT", `${file} is in ComfyUI's UI (editor) format; this command takes the API format (in the editor: Workflow > Export (API))`);
+/** The prompt to queue; a UI-format workflow is converted against the server's own node definitions. */
+async function readPrompt(value: unknown, file: string, client: ComfyClient): Promise<ApiPrompt> {
+  if (isUiWorkflow(value)) {
+    const { prompt, warnings } = uiToApi(value, await client.objectInfo(), file);
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    return prompt;
   }
   const body = typeof value === "object" && value !== null && "prompt" in value ? (value as { prompt: unknown }).prompt : value;
   const parsed = ApiPromptSchema.safeParse(body);
@@ -66,7 +73,7 @@ async function comfyRun(argv: readonly string[]): Promise<number> {
   const server = serverUrl(values.server);
   const timeoutMs = integerFlag("timeout", values.timeout, 600, 1, 7 * 24 * 3600) * 1000;
   const file = positionals[0]!;
-  const prompt = readPrompt(await readJsonFile(file), file);
+  const workflow = await readJsonFile(file);
   const inputs = (values.input ?? []).map((spec) => {
     const at = spec.indexOf("=");
     if (at <= 0 || at === spec.length - 1) throw new UsageError(`--input expects NAME=PATH, received ${JSON.stringify(spec)}`);
@@ -76,6 +83,7 @@ async function comfyRun(argv: readonly string[]): Promise<number> {
 
   const client = new ComfyClient({ baseUrl: server });
   try {
+    const prompt = await readPrompt(workflow, file, client);
     for (const input of inputs) {
       const targets = Object.entries(prompt).filter(([, node]) => IMAGE_LOADERS.has(node.class_type) && node.inputs["image"] === input.name);
       if (targets.length === 0) {

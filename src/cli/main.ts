@@ -6,12 +6,18 @@ import { runCommand, RUN_USAGE } from "./run.js";
 import { diffCommand, DIFF_USAGE } from "./diff.js";
 import { nodesCommand, NODES_USAGE } from "./nodes.js";
 import { comfyCommand, COMFY_USAGE } from "./comfy.js";
+import { statusCommand, STATUS_USAGE } from "./status.js";
+import { reportCommand, REPORT_USAGE } from "./report.js";
+import { workflowCommand, WORKFLOW_USAGE } from "./workflow.js";
 
 const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<number>; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
   diff: { run: diffCommand, usage: DIFF_USAGE },
   nodes: { run: nodesCommand, usage: NODES_USAGE },
   comfy: { run: comfyCommand, usage: COMFY_USAGE },
+  status: { run: statusCommand, usage: STATUS_USAGE },
+  report: { run: reportCommand, usage: REPORT_USAGE },
+  workflow: { run: workflowCommand, usage: WORKFLOW_USAGE },
 };
 
 const HELP = `imgdiff: contrastive image-pair datasets (Img-Diff) from ComfyUI-style workflows

@@ -1,14 +1,17 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse, integerFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
 import { readJsonFile } from "./read-json.js";
-import { createProgress } from "./progress.js";
+import { createProgress, type Progress } from "./progress.js";
 import { parsePrompt, prepareGraph } from "../run/graph.js";
-import { runBatch, type BatchSummary } from "../run/batch.js";
+import { runDurable, type DurableRunResult } from "../run/durable-run.js";
+import { writeReport, REPORT_FILE } from "../run/report/write-report.js";
 import { defaultRegistry } from "../nodes/index.js";
 import { ensureOutputDir, writeFileAtomic } from "../dataset/atomic.js";
 
-export const RUN_USAGE = "imgdiff run <workflow.json> --count N --out DIR [--seed S] [--concurrency K]";
+export const RUN_USAGE =
+  "imgdiff run <workflow.json> --count N --out DIR [--seed S] [--concurrency K] [--retry-failed] [--max-failures N]  (resumes an unfinished run in DIR)";
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -16,65 +19,110 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     out: { type: "string" },
     seed: { type: "string" },
     concurrency: { type: "string" },
+    "retry-failed": { type: "boolean" },
+    "max-failures": { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`expected one workflow file, received ${positionals.length}`);
   if (!values.out) throw new UsageError("--out DIR is required");
   const count = integerFlag("count", values.count, 1, 0, 100_000_000);
   const seed = integerFlag("seed", values.seed, 0, 0, 2 ** 50);
   const concurrency = integerFlag("concurrency", values.concurrency, 2, 1, 256);
+  const maxFailures = values["max-failures"] === undefined ? undefined : integerFlag("max-failures", values["max-failures"], 0, 0);
   const file = positionals[0]!;
 
   const graph = prepareGraph(parsePrompt(await readJsonFile(file), file), defaultRegistry(), file);
   const outputDir = await ensureOutputDir(resolve(values.out));
 
-  const progress = createProgress(count);
+  let progress: Progress | undefined;
   const counts = { accepted: 0, filtered: 0, failed: 0 };
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error("interrupted"));
   process.once("SIGINT", onSignal);
-  let summary: BatchSummary;
+  process.once("SIGTERM", onSignal);
+  let result: DurableRunResult;
   try {
-    summary = await runBatch(graph, {
+    result = await runDurable(graph, {
       count,
+      seed,
       concurrency,
-      runSeed: seed,
       outputDir,
       signal: controller.signal,
+      retryFailed: values["retry-failed"] === true,
+      ...(maxFailures !== undefined ? { maxFailures } : {}),
+      onPlan: (plan) => {
+        if (plan.resumed) {
+          const b = plan.before;
+          const extra = [plan.redone ? `${plan.redone} interrupted` : "", plan.retried ? `${plan.retried} failed, retried` : ""].filter(Boolean).join(", ");
+          process.stderr.write(`resuming the run in ${outputDir}: ${b.done + b.filtered + b.failed} of ${b.total} samples finished; running ${plan.toRun}${extra ? ` (${extra})` : ""}\n`);
+        }
+        progress = createProgress(plan.toRun);
+      },
       onSample: (outcome, finished) => {
         counts[outcome.status === "done" ? "accepted" : outcome.status]++;
         if (outcome.status === "failed") process.stderr.write(`sample ${outcome.index} failed: ${outcome.error.message}\n`);
-        progress.update(finished, counts);
+        progress?.update(finished, counts);
       },
     });
   } finally {
     process.off("SIGINT", onSignal);
-    progress.done();
+    process.off("SIGTERM", onSignal);
+    progress?.done();
   }
-  const report = {
+
+  const c = result.counts;
+  if (result.status === "already_complete") {
+    if (!existsSync(resolve(outputDir, REPORT_FILE))) await writeReport(outputDir);
+    process.stdout.write(`the run in ${outputDir} is complete: ${c.total} samples (${c.done} accepted, ${c.filtered} filtered, ${c.failed} failed); nothing to do${c.failed ? " (--retry-failed runs the failed ones again)" : ""}\n`);
+    return 0;
+  }
+  const batch = result.batch;
+  const summary = {
     workflow: file,
+    count,
     seed,
     concurrency,
-    ...summary,
-    durationMs: Math.round(summary.durationMs),
-    samplesPerSecond: Number((count / Math.max(summary.durationMs / 1000, 1e-3)).toFixed(2)),
+    status: result.status,
+    resumed: result.plan.resumed,
+    run: { ...c, reasons: result.reasons, failures: result.failures },
+    session: batch && {
+      samples: batch.count,
+      accepted: batch.accepted,
+      filtered: batch.filtered,
+      failed: batch.failed,
+      durationMs: Math.round(batch.durationMs),
+      samplesPerSecond: Number((batch.count / Math.max(batch.durationMs / 1000, 1e-3)).toFixed(2)),
+    },
+    finalized: result.finalized,
   };
-  await writeFileAtomic(resolve(outputDir, "run-summary.json"), `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(formatSummary(summary, outputDir));
-  if (controller.signal.aborted) return 130;
+  await writeFileAtomic(resolve(outputDir, "run-summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  const report = await writeReport(outputDir);
+  process.stdout.write(formatSummary(result, outputDir, report));
+  if (result.status === "interrupted") return 130;
+  if (result.status === "max_failures") {
+    const top = result.failures[0];
+    process.stderr.write(
+      `imgdiff run: stopped after ${batch?.failed.length ?? 0} failures (more than --max-failures ${maxFailures})${top ? `; most common cause: ${top.cause}, ${top.count} times, e.g. ${top.example}` : ""}. Fix the cause and rerun the same command to resume.\n`,
+    );
+    return 1;
+  }
   // A run in which every sample failed is broken, not finished.
-  return count > 0 && summary.failed.length === count ? 1 : 0;
+  return c.total > 0 && c.failed === c.total ? 1 : 0;
 }
 
-function formatSummary(s: BatchSummary, outputDir: string): string {
+function formatSummary(r: DurableRunResult, outputDir: string, report: string): string {
+  const b = r.batch;
+  const c = r.counts;
+  const reasons = Object.entries(r.reasons).map(([reason, n]) => `${reason} ${n}`).join(", ");
   const lines = [
-    `samples:  ${s.count} in ${(s.durationMs / 1000).toFixed(1)} s (${(s.count / Math.max(s.durationMs / 1000, 1e-3)).toFixed(1)}/s)`,
-    `accepted: ${s.accepted}`,
-    `filtered: ${Object.values(s.filtered).reduce((a, b) => a + b, 0)}${Object.keys(s.filtered).length ? ` (${Object.entries(s.filtered).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(", ")})` : ""}`,
-    `failed:   ${s.failed.length}`,
-    ...s.failed.slice(0, 5).map((f) => `  sample ${f.index}: ${f.message}`),
-    ...(s.failed.length > 5 ? [`  ... and ${s.failed.length - 5} more (see run-summary.json)`] : []),
-    ...Object.entries(s.finalized).map(([id, r]) => `node #${id}: ${JSON.stringify(r)}`),
+    ...(b ? [`samples:  ${b.count} run now in ${(b.durationMs / 1000).toFixed(1)} s (${(b.count / Math.max(b.durationMs / 1000, 1e-3)).toFixed(1)}/s)`] : []),
+    `run:      ${c.total} samples, ${c.done + c.filtered + c.failed} finished${c.pending + c.running ? `, ${c.pending + c.running} left (rerun the same command to resume)` : ""}`,
+    `accepted: ${c.done}`,
+    `filtered: ${c.filtered}${reasons ? ` (${reasons})` : ""}`,
+    `failed:   ${c.failed}`,
+    ...r.failures.slice(0, 5).map((f) => `  ${f.cause}: ${f.count} (e.g. ${f.example})`),
+    ...Object.entries(r.finalized).map(([id, rep]) => `node #${id}: ${JSON.stringify(rep)}`),
     `output:   ${outputDir}`,
+    `report:   ${report}`,
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -280,3 +280,54 @@ export function describeValidation(result: ValidationResult): string[] {
   if (lines.length === 0 && result.error) lines.push(result.error.message);
   return lines;
 }
+
+export interface WorkflowCheck {
+  readonly ok: boolean;
+  /** One line per problem, naming node id, class and input. */
+  readonly problems: readonly string[];
+}
+
+const LISTED_OPTIONS = 12;
+
+/**
+ * Checks a prompt against node definitions and reports every problem at once, for people about
+ * to share or run a workflow: unknown node types (a missing custom node pack), combo values the
+ * server lacks (usually models), bad links, values out of range, cycles. Unlike validatePrompt,
+ * every node is checked, not only those on a path to a valid output.
+ */
+export function validateWorkflow(prompt: ApiPrompt, objectInfo: ObjectInfo): WorkflowCheck {
+  const problems: string[] = [];
+  const unknownIds = new Set(Object.keys(prompt).filter((id) => !Object.hasOwn(objectInfo, prompt[id]!.class_type)));
+  for (const id of unknownIds) {
+    const type = prompt[id]!.class_type;
+    problems.push(`node #${id} (${type}): unknown node type ${type}; it is neither on the server nor in imgdiff (missing custom node pack?)`);
+  }
+  const known: ApiPrompt = Object.fromEntries(Object.entries(prompt).filter(([id]) => !unknownIds.has(id)));
+  if (Object.keys(known).length > 0 && !Object.values(known).some((n) => objectInfo[n.class_type]!.output_node === true)) {
+    problems.push("the workflow has no output node (e.g. SaveImage or ImgDiff.DatasetWriter), so nothing would run");
+  }
+  // Every node counts as an output here, so that nodes off the output paths are checked too.
+  const everyNode: ObjectInfo = { ...objectInfo };
+  for (const node of Object.values(known)) everyNode[node.class_type] = { ...objectInfo[node.class_type]!, output_node: true };
+  const result = Object.keys(known).length > 0 ? validatePrompt(known, everyNode) : undefined;
+  for (const [id, entry] of Object.entries(result?.nodeErrors ?? {})) {
+    for (const e of entry.errors) {
+      const link = e.extra_info["link"];
+      if (isLink(link) && unknownIds.has(link[0])) continue; // already reported as an unknown node
+      problems.push(`node #${id} (${entry.class_type}): ${describeIssue(e)}`);
+    }
+  }
+  return { ok: problems.length === 0, problems };
+}
+
+function describeIssue(e: ValidationIssue): string {
+  if (e.type === "value_not_in_list") {
+    const name = String(e.extra_info["input_name"]);
+    const wire = e.extra_info["input_config"] as InputWire;
+    const options = (declaredType(wire) as readonly unknown[]).map(String);
+    const shown = options.slice(0, LISTED_OPTIONS).join(", ") + (options.length > LISTED_OPTIONS ? `, … and ${options.length - LISTED_OPTIONS} more` : "");
+    return `${name} '${String(e.extra_info["received_value"])}' is not on the server (it has: ${shown || "nothing"})`;
+  }
+  const reason = typeof e.extra_info["reason"] === "string" ? `: ${e.extra_info["reason"]}` : "";
+  return `${e.message}${e.details ? ` [${e.details}]` : ""}${reason}`;
+}

@@ -22,8 +22,7 @@ export const DatasetWriter = defineNode({
   },
   outputs: {},
   run: async ({ image_a, image_b, edit, captions, scores, image_format, side_by_side, subfolder }, context) => {
-    const root = subfolder ? resolveInside(context.outputDir, subfolder) : context.outputDir;
-    const writer = context.runState<Writer>(() => createDatasetWriter({ root, imageFormat: image_format, sideBySide: side_by_side }));
+    const writer = context.runState(() => writerFor({ image_format, side_by_side, subfolder }, context.outputDir));
     const written = await writer.writeSample({
       index: context.sampleIndex,
       kind: captions.kind,
@@ -36,10 +35,22 @@ export const DatasetWriter = defineNode({
     });
     return { ui: { outputs: written.outputs.map((o) => o.id), record: written.recordFile } };
   },
+  // The dataset files are rebuilt from the per-sample records, so a writer made from the widget
+  // values finalizes a run even when this process wrote none of its samples.
   finalize: async (context) => {
-    const writer = context.runState<Writer | undefined>(() => undefined);
-    if (!writer) return;
+    const writer = context.runState(() => writerFor(context.inputs as unknown as WriterSettings, context.outputDir));
     const summary = await writer.finalize();
     return { samples: summary.samples, outputs: summary.outputs, replacement: summary.replacement, removal: summary.removal, skipped: summary.skipped.length };
   },
 });
+
+interface WriterSettings {
+  readonly image_format: "jpg" | "png";
+  readonly side_by_side: boolean;
+  readonly subfolder?: string | undefined;
+}
+
+function writerFor(settings: WriterSettings, outputDir: string): Writer {
+  const root = settings.subfolder ? resolveInside(outputDir, settings.subfolder) : outputDir;
+  return createDatasetWriter({ root, imageFormat: settings.image_format, sideBySide: settings.side_by_side });
+}

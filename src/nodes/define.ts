@@ -59,9 +59,15 @@ export interface NodeDeclaration<I extends Record<string, InputSpec>, O extends 
   finalize?(context: FinalizeContext): Promise<NodeReport | void>;
 }
 
+/**
+ * What finalize gets: the node's constant inputs (its widget values) as well as its run state,
+ * so a node can finalize a run in which this process ran none of its samples (a resumed run whose
+ * samples were all done before the crash).
+ */
 export interface FinalizeContext {
   readonly nodeId: string;
   readonly outputDir: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
   runState<T>(create: () => T): T;
 }
 

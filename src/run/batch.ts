@@ -14,6 +14,12 @@ export interface BatchOptions {
   readonly runSeed?: number;
   readonly outputDir: string;
   readonly signal?: AbortSignal;
+  /** The sample indexes to run (a resumed run's unfinished ones); default 0..count-1. */
+  readonly samples?: readonly number[];
+  /** Stop starting new samples once more than this many have failed (samples in flight finish). */
+  readonly maxFailures?: number;
+  /** Called when a sample starts. */
+  readonly onStart?: (index: number) => void;
   /** Called after each sample, in completion order. */
   readonly onSample?: (outcome: SampleOutcome, finished: number) => void;
 }
@@ -27,6 +33,7 @@ export interface FailedSample {
 }
 
 export interface BatchSummary {
+  /** Samples run (all of them unless the batch stopped early). */
   readonly count: number;
   readonly accepted: number;
   /** Filtered samples by reason. */
@@ -35,11 +42,15 @@ export interface BatchSummary {
   readonly durationMs: number;
   /** What each output node's finalize reported (e.g. dataset file counts), by node id. */
   readonly finalized: Readonly<Record<string, NodeReport>>;
+  /** Why the batch ended before running every sample: the signal, or too many failures. */
+  readonly stopped: "aborted" | "max_failures" | null;
 }
 
 export async function runBatch(graph: PreparedGraph, options: BatchOptions): Promise<BatchSummary> {
-  const { count, outputDir } = options;
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 2, count || 1));
+  const { outputDir } = options;
+  const queue = options.samples ?? Array.from({ length: options.count }, (_, i) => i);
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 2, queue.length || 1));
+  const maxFailures = options.maxFailures ?? Infinity;
   const runSeed = options.runSeed ?? 0;
   const state: RunState = new Map();
   const started = performance.now();
@@ -50,9 +61,10 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
   let next = 0;
 
   const worker = async () => {
-    while (next < count) {
-      if (options.signal?.aborted) return;
-      const index = next++;
+    while (next < queue.length) {
+      if (options.signal?.aborted || failed.length > maxFailures) return;
+      const index = queue[next++]!;
+      options.onStart?.(index);
       let outcome: SampleOutcome;
       try {
         outcome = await executeSample(graph, { sampleIndex: index, runSeed, outputDir, state, ...(options.signal ? { signal: options.signal } : {}) });
@@ -72,16 +84,30 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 
+  const finalized = await finalizeNodes(graph, outputDir, state);
+  failed.sort((a, b) => a.index - b.index);
+  const stopped = options.signal?.aborted ? "aborted" : failed.length > maxFailures ? "max_failures" : null;
+  return { count: finished, accepted, filtered, failed, durationMs: performance.now() - started, finalized, stopped };
+}
+
+/**
+ * Calls every node's finalize once, in graph order, with its widget values and the run state its
+ * samples left (none when this process ran no sample). Reports by node id.
+ */
+export async function finalizeNodes(graph: PreparedGraph, outputDir: string, state: RunState = new Map()): Promise<Record<string, NodeReport>> {
   const finalized: Record<string, NodeReport> = {};
   for (const node of graph.nodes) {
-    if (!node.definition.finalize || !state.has(node.id)) continue;
+    if (!node.definition.finalize) continue;
     const report = await node.definition.finalize({
       nodeId: node.id,
       outputDir,
-      runState: <T>(create: () => T) => (state.has(node.id) ? state.get(node.id) : create()) as T,
+      inputs: node.constants,
+      runState: <T>(create: () => T): T => {
+        if (!state.has(node.id)) state.set(node.id, create());
+        return state.get(node.id) as T;
+      },
     });
     if (report) finalized[node.id] = report;
   }
-  failed.sort((a, b) => a.index - b.index);
-  return { count, accepted, filtered, failed, durationMs: performance.now() - started, finalized };
+  return finalized;
 }

@@ -5,7 +5,10 @@
  */
 import { ApiPromptSchema, isLink, type ApiPrompt } from "../graph/api-prompt.js";
 import { validatePrompt, describeValidation } from "../graph/validate.js";
-import { inputOptions } from "../graph/object-info.js";
+import { inputOptions, type ObjectInfo } from "../graph/object-info.js";
+import { isUiWorkflow } from "../graph/ui-workflow.js";
+import { uiToApi } from "../graph/ui-to-api.js";
+import { defaultRegistry } from "../nodes/index.js";
 import type { NodeDefinition } from "../nodes/define.js";
 import type { NodeRegistry } from "../nodes/registry.js";
 import { declaredMode, type SeedWidget } from "./seed-control.js";
@@ -28,14 +31,12 @@ export interface PreparedGraph {
   readonly seedWidgets: readonly SeedWidget[];
 }
 
-function isUiWorkflow(value: unknown): boolean {
-  return typeof value === "object" && value !== null && Array.isArray((value as { nodes?: unknown }).nodes);
-}
-
-export function parsePrompt(value: unknown, source = "workflow"): ApiPrompt {
-  if (isUiWorkflow(value)) {
-    throw new GraphError("WORKFLOW_UI_FORMAT", `${source} is in ComfyUI's UI (editor) format; this command takes the API format (in the editor: Workflow > Export (API))`);
-  }
+/**
+ * A workflow in either of ComfyUI's formats as an API prompt. The UI (editor) format is
+ * converted against `objectInfo`, by default our registry's, as the editor would queue it.
+ */
+export function parsePrompt(value: unknown, source = "workflow", objectInfo?: ObjectInfo): ApiPrompt {
+  if (isUiWorkflow(value)) return uiToApi(value, objectInfo ?? defaultRegistry().objectInfo(), source).prompt;
   // Accept a bare prompt or the body of POST /prompt ({"prompt": {...}}).
   const body = typeof value === "object" && value !== null && "prompt" in value && !("class_type" in value)
     ? (value as { prompt: unknown }).prompt

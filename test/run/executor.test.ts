@@ -157,9 +157,10 @@ describe("prepareGraph errors", () => {
     expect(e.message).toContain("node #7 class_type");
   });
 
-  it("UI-format workflow: says how to export the API format", () => {
+  it("a UI-format workflow is converted; an empty one has no outputs", () => {
     const e = problems({ nodes: [], links: [], version: 0.4 });
-    expect(e.code).toBe("WORKFLOW_UI_FORMAT");
+    expect(e.code).toBe("WORKFLOW_INVALID");
+    expect(e.message).toMatch(/Prompt has no outputs/);
   });
 
   it("a value out of range", () => {
