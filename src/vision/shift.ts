@@ -5,6 +5,15 @@
  * removes most of that; the detector's small shift-tolerant window absorbs the rest.
  */
 
+/**
+ * Squared differences above this (luma levels, squared) grow only by their square root: a changed
+ * object weighs little more at one shift than at another, so the estimate follows the scene's
+ * shared structure, not the object.
+ */
+const TRUNCATE = 48 * 48;
+/** A shift other than none must beat it by this share of its cost, else the images count as aligned. */
+const MIN_GAIN = 0.02;
+
 /** The (dx, dy) for which b(x + dx, y + dy) best matches a(x, y), each within ±radius. */
 export function estimateShift(
   a: Float32Array,
@@ -26,7 +35,8 @@ export function estimateShift(
         let ib = (y + sy) * width + margin + sx;
         for (let x = margin; x < width - margin; x++, ia++, ib++) {
           const d = a[ia]! - b[ib]!;
-          sum += d * d;
+          const d2 = d * d;
+          sum += d2 < TRUNCATE ? d2 : TRUNCATE + Math.sqrt(d2 - TRUNCATE);
         }
       }
       cost[(sy + radius) * side + sx + radius] = sum;
@@ -36,6 +46,10 @@ export function estimateShift(
   for (let i = 1; i < cost.length; i++) if (cost[i]! < cost[best]!) best = i;
   const bx = (best % side) - radius;
   const by = Math.floor(best / side) - radius;
+  // On a flat background only the changed object varies with the shift; a near-tie with no shift
+  // means nothing in the scene says the images are misaligned.
+  const none = cost[radius * side + radius]!;
+  if (none - cost[best]! <= MIN_GAIN * none) return { dx: 0, dy: 0 };
   const at = (x: number, y: number): number => cost[(y + radius) * side + x + radius]!;
   const refine = (minus: number | undefined, centre: number, plus: number | undefined): number => {
     // Parabola through the three costs around the integer minimum; none on the window's edge.
