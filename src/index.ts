@@ -66,5 +66,24 @@ export type { DatasetWriter as DatasetFileWriter, DatasetSample, DatasetSummary 
 export { createRng } from "./util/rng.js";
 export type { Rng } from "./util/rng.js";
 
-// ComfyUI servers.
+// ComfyUI servers, and graphs that mix our nodes with ComfyUI's.
 export * from "./client/index.js";
+export { planStages } from "./run/plan.js";
+export type { GraphPlan, RemoteStage } from "./run/plan.js";
+export { poolRunner, runRemoteStage } from "./run/remote-stage.js";
+export type { RemoteRunner } from "./run/remote-stage.js";
+export { ObjectRegion, EditPrompts, SampleSeed } from "./nodes/index.js";
+
+// Model-backed captions (LLM caption editing, VLM difference captions) over OpenAI-compatible or Ollama servers.
+export { LLMCaptionEdit, VLMDifferenceCaption } from "./nodes/index.js";
+export { createEndpoint, backoffDelay, API_STYLES, DEFAULT_API_KEY_ENV } from "./captions/llm/endpoint.js";
+export type { Endpoint, EndpointOptions, ApiStyle, BackoffSchedule } from "./captions/llm/endpoint.js";
+export { checkEndpoint, allowedOrigins, ALLOW_ENDPOINTS_ENV } from "./captions/llm/allow-list.js";
+export { createModelClient } from "./captions/llm/model-client.js";
+export type { ModelClient, ChatRequest } from "./captions/llm/model-client.js";
+export { editCaption, filterEditedCaption, captionEditPrompt, CAPTION_EDIT_SAMPLING } from "./captions/llm/caption-edit.js";
+export type { CaptionEditResult, CaptionEditRejection } from "./captions/llm/caption-edit.js";
+export { captionWithVlm, CAPTION_SIMILARITY_THRESHOLD } from "./captions/llm/vlm-captioner.js";
+export type { VlmCaptionInput, VlmCaptionResult, DroppedRegion } from "./captions/llm/vlm-captioner.js";
+export { captionSimilarity, tokenOverlapSimilarity } from "./captions/llm/similarity.js";
+export type { CaptionSimilarity, SimilarityMethod } from "./captions/llm/similarity.js";

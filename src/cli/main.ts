@@ -9,6 +9,9 @@ import { comfyCommand, COMFY_USAGE } from "./comfy.js";
 import { statusCommand, STATUS_USAGE } from "./status.js";
 import { reportCommand, REPORT_USAGE } from "./report.js";
 import { workflowCommand, WORKFLOW_USAGE } from "./workflow.js";
+import { queueCommand, QUEUE_USAGE } from "./queue.js";
+import { workerCommand, WORKER_USAGE } from "./worker.js";
+import { mergeCommand, MERGE_USAGE } from "./merge.js";
 
 const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<number>; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
@@ -18,6 +21,9 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<numbe
   status: { run: statusCommand, usage: STATUS_USAGE },
   report: { run: reportCommand, usage: REPORT_USAGE },
   workflow: { run: workflowCommand, usage: WORKFLOW_USAGE },
+  queue: { run: queueCommand, usage: QUEUE_USAGE },
+  worker: { run: workerCommand, usage: WORKER_USAGE },
+  merge: { run: mergeCommand, usage: MERGE_USAGE },
 };
 
 const HELP = `imgdiff: contrastive image-pair datasets (Img-Diff) from ComfyUI-style workflows

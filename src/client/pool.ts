@@ -7,6 +7,7 @@
  * that answers health checks again rejoins, after any prompt of ours still queued on it (a job
  * since moved) is deleted there, so nothing runs twice. `close()` stops every timer and socket.
  */
+import { DEFAULT_TIMEOUTS } from "./context.js";
 import type { ApiPrompt } from "../graph/api-prompt.js";
 import { ComfyClient, type ComfyClientOptions } from "./client.js";
 import type { ClientTimeouts } from "./context.js";
@@ -76,6 +77,8 @@ export class ServerPool {
   private readonly maxInFlight: number;
   private readonly maxMoves: number;
   private readonly healthIntervalMs: number;
+  /** A job's whole life in the pool, waits for a healthy server included, unless run() says otherwise. */
+  private readonly runMs: number;
   private readonly waiting: Job[] = [];
   private healthTimer: ReturnType<typeof setInterval> | undefined;
   private picks = 0;
@@ -86,6 +89,7 @@ export class ServerPool {
     this.maxInFlight = options.maxInFlight ?? 2;
     this.maxMoves = options.maxMoves ?? 3;
     this.healthIntervalMs = options.healthIntervalMs ?? 2_000;
+    this.runMs = options.timeouts?.runMs ?? DEFAULT_TIMEOUTS.runMs;
     this.servers = options.servers.map((server) => ({
       client: new ComfyClient(
         typeof server === "string"
@@ -112,7 +116,8 @@ export class ServerPool {
   run(prompt: ApiPrompt, options: RunOptions = {}): Promise<PoolRunResult> {
     if (this.closed) return Promise.reject(new PoolError("pool_closed", "ServerPool.run() called after close()"));
     this.startHealthChecks();
-    const limit = deadline("ServerPool.run", options.timeoutMs ?? Number.POSITIVE_INFINITY, options.signal);
+    // Never forever: with every server down, a job fails when its run time is up.
+    const limit = deadline("ServerPool.run", options.timeoutMs ?? this.runMs, options.signal);
     return new Promise<PoolRunResult>((resolve, reject) => {
       const job: Job = {
         prompt,

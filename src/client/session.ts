@@ -82,7 +82,21 @@ export function createSession(options: SessionOptions): ComfySession {
   const pingIntervalMs = options.pingIntervalMs ?? 10_000;
   const featureFlags = options.featureFlags ?? { supports_preview_metadata: true };
   const backoff = createBackoff(options.backoff ?? {}, options.clientId);
-  const emitter = createEmitter<SessionEvents>();
+  // A throwing listener must not silence the others, nor vanish: it is reported as an `error`
+  // event (a throwing error listener is not reported again, to avoid a loop).
+  const emitter: ReturnType<typeof createEmitter<SessionEvents>> = createEmitter<SessionEvents>((error) => {
+    if (!reportingListenerError) {
+      reportingListenerError = true;
+      try {
+        emitter.emit("error", error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        reportingListenerError = false;
+      }
+    }
+  });
+  let reportingListenerError = false;
+  /** waitOpen() callers still waiting; close() rejects them. */
+  const openWaiters = new Set<(error: Error) => void>();
 
   let state: SessionState = "connecting";
   let socket: WebSocket | undefined;
@@ -238,7 +252,13 @@ export function createSession(options: SessionOptions): ComfySession {
           cleanup();
           reject(limit.signal.reason);
         };
+        const onClose = (error: Error): void => {
+          cleanup();
+          reject(error);
+        };
+        openWaiters.add(onClose);
         const cleanup = (): void => {
+          openWaiters.delete(onClose);
           offOpen();
           limit.signal.removeEventListener("abort", onAbort);
           limit.dispose();
@@ -276,6 +296,7 @@ export function createSession(options: SessionOptions): ComfySession {
         clearTimeout(force);
       }
       for (const finish of [...iterators]) finish();
+      for (const fail of [...openWaiters]) fail(new ComfyConnectionError(options.baseUrl, "WebSocket (session closed while waiting for it to open)"));
       emitter.clear();
     },
   };

@@ -99,7 +99,7 @@ class Converter {
   }
 
   private emitNode(scope: Scope, node: UiNode): void {
-    const def = this.info[node.type];
+    const def = Object.hasOwn(this.info, node.type) ? this.info[node.type] : undefined;
     const where = nodeLabel(scope, node);
     if (!def) {
       this.unknown.push(`${where}: unknown node type ${node.type} (missing custom node pack?)`);

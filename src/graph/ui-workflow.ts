@@ -139,7 +139,12 @@ export interface ParsedWorkflow {
 /** Limits on hostile input, checked before the schema walks the value. */
 export const WORKFLOW_LIMITS = { maxDepth: 64, maxValues: 1_000_000, maxNodes: 10_000 } as const;
 
-/** Refuses values nested deeper than `maxDepth` or holding more than `maxValues` values; iterative, so it cannot overflow the stack itself. */
+/**
+ * Refuses values nested deeper than `maxDepth`, holding more than `maxValues` values, or with a
+ * key that JavaScript objects treat specially ("__proto__": parsers and record schemas drop or
+ * misread it, so a node or input of that name would silently vanish). Iterative, so it cannot
+ * overflow the stack itself.
+ */
 export function checkJsonLimits(value: unknown, source: string, limits: { maxDepth: number; maxValues: number } = WORKFLOW_LIMITS): void {
   const stack: Array<[unknown, number]> = [[value, 1]];
   let count = 0;
@@ -148,6 +153,7 @@ export function checkJsonLimits(value: unknown, source: string, limits: { maxDep
     if (++count > limits.maxValues) throw new WorkflowError("WORKFLOW_TOO_LARGE", `${source} holds more than ${limits.maxValues} JSON values; refused`);
     if (typeof v !== "object" || v === null) continue;
     if (depth > limits.maxDepth) throw new WorkflowError("WORKFLOW_TOO_DEEP", `${source} is nested more than ${limits.maxDepth} levels deep; refused`);
+    if (!Array.isArray(v) && Object.hasOwn(v, "__proto__")) throw new WorkflowError("WORKFLOW_MALFORMED", `${source} has a key named "__proto__", which is not a valid node id or input name`);
     for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
   }
 }

@@ -234,6 +234,18 @@ export function validatePrompt(prompt: ApiPrompt, objectInfo: ObjectInfo, option
     return result;
   };
 
+  // Validate dependencies first, in an order found without recursion, so validateNode's own
+  // recursion along links only ever meets nodes already decided: a chain of thousands of nodes
+  // cannot overflow the stack. Cycles are found here too, and their nodes marked invalid.
+  for (const id of dependencyOrder(prompt, objectInfo, outputs, (cycle) => {
+    const first = cycle[0]!;
+    const shown = cycle.length > 12 ? [...cycle.slice(0, 10), `... (${cycle.length - 1} nodes in all)`, first] : cycle;
+    if (!valid.has(first)) addError(first, issue("dependency_cycle", "Dependency cycle detected", shown.map((n) => (n.startsWith("...") ? n : `#${n}`)).join(" -> "), { cycle }));
+    for (const n of cycle) valid.set(n, false);
+  })) {
+    validateNode(id, []);
+  }
+
   const validOutputs: string[] = [];
   for (const id of outputs) {
     if (validateNode(id, [])) validOutputs.push(id);
@@ -248,6 +260,46 @@ export function validatePrompt(prompt: ApiPrompt, objectInfo: ObjectInfo, option
   }
   // A partial accept (some outputs invalid) is ok, as with the server's 200 + node_errors.
   return { ok: true, nodeErrors, outputs: validOutputs, values };
+}
+
+/**
+ * Nodes reachable from `outputs` along the links of declared inputs, dependencies first,
+ * found iteratively; each cycle met is passed to `onCycle` (as [a, ..., a]).
+ */
+function dependencyOrder(prompt: ApiPrompt, objectInfo: ObjectInfo, outputs: readonly string[], onCycle: (cycle: string[]) => void): string[] {
+  const upstream = (id: string): string[] => {
+    const node = prompt[id]!;
+    const def = objectInfo[node.class_type]!;
+    const declared = { ...def.input.required, ...def.input.optional };
+    const ids: string[] = [];
+    for (const [name, value] of Object.entries(node.inputs)) {
+      if (Object.hasOwn(declared, name) && isLink(value) && Object.hasOwn(prompt, value[0])) ids.push(value[0]);
+    }
+    return ids;
+  };
+  const order: string[] = [];
+  const state = new Map<string, "open" | "done">();
+  for (const output of outputs) {
+    if (state.has(output)) continue;
+    state.set(output, "open");
+    const stack = [{ id: output, next: upstream(output) }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const child = top.next.shift();
+      if (child === undefined) {
+        state.set(top.id, "done");
+        order.push(top.id);
+        stack.pop();
+      } else if (!state.has(child)) {
+        state.set(child, "open");
+        stack.push({ id: child, next: upstream(child) });
+      } else if (state.get(child) === "open") {
+        const path = stack.map((frame) => frame.id);
+        onCycle([...path.slice(path.indexOf(child)), child]);
+      }
+    }
+  }
+  return order;
 }
 
 /** Whether `output` depends on `node` (or is it), following links. Cycle-safe. */

@@ -6,12 +6,17 @@ import { DifferenceArea } from "./difference-area.js";
 import { PairFilter } from "./pair-filter.js";
 import { DifferenceCaption } from "./difference-caption.js";
 import { DatasetWriter } from "./dataset-writer.js";
+import { ObjectRegion } from "./object-region.js";
+import { EditPrompts } from "./edit-prompts.js";
+import { SampleSeed } from "./sample-seed.js";
+import { LLMCaptionEdit } from "./llm-caption-edit.js";
+import { VLMDifferenceCaption } from "./vlm-difference-caption.js";
 
-export const NODES = [PromptPair, SyntheticScene, DifferenceArea, PairFilter, DifferenceCaption, DatasetWriter] as const;
+export const NODES = [PromptPair, EditPrompts, SampleSeed, ObjectRegion, SyntheticScene, DifferenceArea, PairFilter, DifferenceCaption, DatasetWriter, LLMCaptionEdit, VLMDifferenceCaption] as const;
 
 /** A new registry with all of our nodes; add your own with `register`. */
 export function defaultRegistry(): NodeRegistry {
   return createRegistry(NODES);
 }
 
-export { PromptPair, SyntheticScene, DifferenceArea, PairFilter, DifferenceCaption, DatasetWriter };
+export { PromptPair, EditPrompts, SampleSeed, ObjectRegion, SyntheticScene, DifferenceArea, PairFilter, DifferenceCaption, DatasetWriter, LLMCaptionEdit, VLMDifferenceCaption };

@@ -4,7 +4,8 @@
  * is recorded and the others go on; nothing a finished sample wrote is lost.
  */
 import type { PreparedGraph } from "./graph.js";
-import { executeSample, type RunState, type SampleOutcome } from "./execute-sample.js";
+import { assertRunnable, executeSample, type RunState, type SampleOutcome } from "./execute-sample.js";
+import type { RemoteRunner } from "./remote-stage.js";
 import type { NodeReport } from "../nodes/define.js";
 import { NodeExecutionError } from "./errors.js";
 
@@ -14,6 +15,8 @@ export interface BatchOptions {
   readonly runSeed?: number;
   readonly outputDir: string;
   readonly signal?: AbortSignal;
+  /** Runs the graph's ComfyUI stages (a ComfyClient, or a ServerPool through poolRunner). */
+  readonly runner?: RemoteRunner;
   /** The sample indexes to run (a resumed run's unfinished ones); default 0..count-1. */
   readonly samples?: readonly number[];
   /** Stop starting new samples once more than this many have failed (samples in flight finish). */
@@ -48,6 +51,7 @@ export interface BatchSummary {
 
 export async function runBatch(graph: PreparedGraph, options: BatchOptions): Promise<BatchSummary> {
   const { outputDir } = options;
+  assertRunnable(graph, options.runner);
   const queue = options.samples ?? Array.from({ length: options.count }, (_, i) => i);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 2, queue.length || 1));
   const maxFailures = options.maxFailures ?? Infinity;
@@ -67,7 +71,14 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
       options.onStart?.(index);
       let outcome: SampleOutcome;
       try {
-        outcome = await executeSample(graph, { sampleIndex: index, runSeed, outputDir, state, ...(options.signal ? { signal: options.signal } : {}) });
+        outcome = await executeSample(graph, {
+          sampleIndex: index,
+          runSeed,
+          outputDir,
+          state,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.runner ? { runner: options.runner } : {}),
+        });
       } catch (error) {
         if (options.signal?.aborted) return;
         outcome = { status: "failed", index, error: new NodeExecutionError("?", "executor", error) };

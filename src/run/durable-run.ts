@@ -26,10 +26,14 @@ import { isLive } from "./live-session.js";
 import { packageVersion } from "./package-version.js";
 import { describeIdentityDifferences, identityHash } from "./run-identity.js";
 import { seedForSample } from "./seed-control.js";
+import type { RemoteRunner } from "./remote-stage.js";
+import { assertRunnable } from "./execute-sample.js";
 
 export interface DurableRunOptions extends RunParameters {
   readonly outputDir: string;
   readonly signal?: AbortSignal;
+  /** Runs the graph's ComfyUI stages; required when the graph has any. */
+  readonly runner?: RemoteRunner;
   /** Run failed samples again. */
   readonly retryFailed?: boolean;
   /** Stop once more than this many samples failed in this invocation. */
@@ -72,6 +76,7 @@ export interface DurableRunResult {
 
 export async function runDurable(graph: PreparedGraph, options: DurableRunOptions): Promise<DurableRunResult> {
   const { outputDir, count, seed, concurrency } = options;
+  assertRunnable(graph, options.runner);
   const ledgerPath = join(outputDir, LEDGER_FILE);
   const { ledger, resumed } = await openOrCreate(graph, options, ledgerPath);
   try {
@@ -99,6 +104,7 @@ export async function runDurable(graph: PreparedGraph, options: DurableRunOption
           runSeed: seed,
           outputDir,
           ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.runner ? { runner: options.runner } : {}),
           ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
           onStart: (index) => {
             inFlight.add(index);

@@ -168,3 +168,48 @@ describe("prepareGraph errors", () => {
     expect(e.message).toContain("node #1 (Test.Source): Value 5000 bigger than max of 1000 [seed]");
   });
 });
+
+describe("hostile graphs", () => {
+  const chain = (n: number) => {
+    const p: Record<string, unknown> = { "0": { class_type: "Test.Source", inputs: { seed: 1 } } };
+    for (let i = 1; i < n; i++) p[String(i)] = { class_type: "Test.Gate", inputs: { value: [String(i - 1), 0], enabled: false } };
+    p[String(n)] = { class_type: "Test.Sink", inputs: { value: [String(n - 1), 0], label: "", junk: ["no-such-node", 0] } };
+    return p;
+  };
+
+  it("a chain of 9,999 nodes validates and plans without overflowing the stack; a stray link in an undeclared input is ignored", () => {
+    const graph = prepareGraph(parsePrompt(chain(9_999)), registry);
+    expect(graph.nodes).toHaveLength(10_000);
+    expect(graph.nodes[0]!.id).toBe("0");
+  });
+
+  it("a cycle through thousands of nodes is reported briefly", () => {
+    const p = chain(5_000);
+    p["0"] = { class_type: "Test.Gate", inputs: { value: ["4999", 0], enabled: false } };
+    let message = "";
+    try {
+      prepareGraph(parsePrompt(p), registry);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/Dependency cycle detected \[#\d+ -> .*\(5000 nodes in all\)/);
+    expect(message.length).toBeLessThan(2000);
+  });
+
+  it("more nodes than the limit are refused before validation", () => {
+    expect(() => parsePrompt(chain(10_001))).toThrow(/more than 10000 nodes are refused/);
+  });
+});
+
+describe("prototype names in workflows", () => {
+  it('a node id "__proto__" is refused, not silently dropped', () => {
+    const text = '{"__proto__": {"class_type": "Test.Source", "inputs": {"seed": 1}}, "3": {"class_type": "Test.Sink", "inputs": {"value": ["__proto__", 0], "label": ""}}}';
+    expect(() => parsePrompt(JSON.parse(text))).toThrow(/"__proto__"/);
+  });
+
+  it('a node type "constructor" is an unknown node, not a crash', () => {
+    expect(() => prepareGraph(parsePrompt({ "1": { class_type: "constructor", inputs: {} }, "3": { class_type: "Test.Sink", inputs: { value: ["1", 0], label: "" } } }), registry)).toThrow(
+      /unknown node type constructor/,
+    );
+  });
+});
