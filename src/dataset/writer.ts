@@ -122,7 +122,12 @@ export interface DatasetWriter {
   /** Absolute output folder. */
   readonly root: string;
   writeSample(sample: DatasetSample): Promise<WrittenSample>;
-  finalize(): Promise<DatasetSummary>;
+  /**
+   * Rebuilds the dataset files from records/. `only`: the samples the run accepted (e.g. the
+   * ledger's done samples); any other record is stale (a crash after the record was written, then
+   * a redo that was filtered or failed) and is left out.
+   */
+  finalize(options?: { only?: ReadonlySet<number> }): Promise<DatasetSummary>;
 }
 
 export const RELEASE_REPLACEMENT_FILE = "img_diff_object_replacement.json";
@@ -379,7 +384,7 @@ export function createDatasetWriter(options: DatasetWriterOptions): DatasetWrite
     });
   }
 
-  async function finalize(): Promise<DatasetSummary> {
+  async function finalize(options: { only?: ReadonlySet<number> } = {}): Promise<DatasetSummary> {
     await prepare();
     const names = (await readdir(resolveInside(root, "records"))).filter((name) => RECORD_NAME.test(name));
     const skipped: SkippedRecord[] = [];
@@ -393,6 +398,10 @@ export function createDatasetWriter(options: DatasetWriterOptions): DatasetWrite
       if (record === null) continue;
       if (Number(RECORD_NAME.exec(name)?.[1]) !== record.index) {
         skipped.push({ file: rel, reason: `holds sample index ${record.index}, not the one in its name` });
+        continue;
+      }
+      if (options.only && !options.only.has(record.index)) {
+        skipped.push({ file: rel, reason: `sample ${record.index} is not accepted in the run (a stale record)` });
         continue;
       }
       const missing = await firstMissing(root, record.outputs.flatMap((o) => o.files));

@@ -39,7 +39,7 @@ export const DatasetWriter = defineNode({
   // values finalizes a run even when this process wrote none of its samples.
   finalize: async (context) => {
     const writer = context.runState(() => writerFor(context.inputs as unknown as WriterSettings, context.outputDir));
-    const summary = await writer.finalize();
+    const summary = await writer.finalize(context.accepted ? { only: context.accepted } : {});
     return { samples: summary.samples, outputs: summary.outputs, replacement: summary.replacement, removal: summary.removal, skipped: summary.skipped.length };
   },
 });

@@ -68,6 +68,8 @@ export interface FinalizeContext {
   readonly nodeId: string;
   readonly outputDir: string;
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** The samples the run accepted, when a ledger knows them; output files of others are stale. */
+  readonly accepted?: ReadonlySet<number>;
   runState<T>(create: () => T): T;
 }
 

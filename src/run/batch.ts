@@ -19,6 +19,8 @@ export interface BatchOptions {
   readonly runner?: RemoteRunner;
   /** The sample indexes to run (a resumed run's unfinished ones); default 0..count-1. */
   readonly samples?: readonly number[];
+  /** Finalize the output nodes at the end (default true); false when the caller does it. */
+  readonly finalize?: boolean;
   /** Stop starting new samples once more than this many have failed (samples in flight finish). */
   readonly maxFailures?: number;
   /** Called when a sample starts. */
@@ -95,7 +97,7 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 
-  const finalized = await finalizeNodes(graph, outputDir, state);
+  const finalized = options.finalize === false ? {} : await finalizeNodes(graph, outputDir, state);
   failed.sort((a, b) => a.index - b.index);
   const stopped = options.signal?.aborted ? "aborted" : failed.length > maxFailures ? "max_failures" : null;
   return { count: finished, accepted, filtered, failed, durationMs: performance.now() - started, finalized, stopped };
@@ -105,7 +107,12 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
  * Calls every node's finalize once, in graph order, with its widget values and the run state its
  * samples left (none when this process ran no sample). Reports by node id.
  */
-export async function finalizeNodes(graph: PreparedGraph, outputDir: string, state: RunState = new Map()): Promise<Record<string, NodeReport>> {
+export async function finalizeNodes(
+  graph: PreparedGraph,
+  outputDir: string,
+  state: RunState = new Map(),
+  accepted?: ReadonlySet<number>,
+): Promise<Record<string, NodeReport>> {
   const finalized: Record<string, NodeReport> = {};
   for (const node of graph.nodes) {
     if (!node.definition.finalize) continue;
@@ -113,6 +120,7 @@ export async function finalizeNodes(graph: PreparedGraph, outputDir: string, sta
       nodeId: node.id,
       outputDir,
       inputs: node.constants,
+      ...(accepted ? { accepted } : {}),
       runState: <T>(create: () => T): T => {
         if (!state.has(node.id)) state.set(node.id, create());
         return state.get(node.id) as T;

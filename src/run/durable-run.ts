@@ -14,7 +14,7 @@ import type { SampleOutcome } from "./execute-sample.js";
 import type { PreparedGraph } from "./graph.js";
 import {
   createLedger,
-  isCompleteLedger,
+  ledgerState,
   LEDGER_FILE,
   openLedger,
   type FailureCause,
@@ -22,7 +22,7 @@ import {
   type LedgerCounts,
   type RunParameters,
 } from "./ledger.js";
-import { isLive } from "./live-session.js";
+import { acquireRunLock } from "./run-lock.js";
 import { packageVersion } from "./package-version.js";
 import { describeIdentityDifferences, identityHash } from "./run-identity.js";
 import { seedForSample } from "./seed-control.js";
@@ -78,7 +78,15 @@ export async function runDurable(graph: PreparedGraph, options: DurableRunOption
   const { outputDir, count, seed, concurrency } = options;
   assertRunnable(graph, options.runner);
   const ledgerPath = join(outputDir, LEDGER_FILE);
-  const { ledger, resumed } = await openOrCreate(graph, options, ledgerPath);
+  const lock = acquireRunLock(outputDir);
+  let opened: { ledger: Ledger; resumed: boolean };
+  try {
+    opened = await openOrCreate(graph, options, ledgerPath);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const { ledger, resumed } = opened;
   try {
     const before = ledger.counts();
     const finished = before.pending === 0 && before.running === 0 && !(options.retryFailed && before.failed > 0);
@@ -103,6 +111,7 @@ export async function runDurable(graph: PreparedGraph, options: DurableRunOption
           concurrency,
           runSeed: seed,
           outputDir,
+          finalize: false,
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.runner ? { runner: options.runner } : {}),
           ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
@@ -122,14 +131,18 @@ export async function runDurable(graph: PreparedGraph, options: DurableRunOption
         ledger.endSession(batch?.stopped === "aborted" ? "interrupted" : batch?.stopped ?? (batch ? "completed" : "error"));
       }
     }
-    // A resumed run with nothing left to run still assembles its dataset files.
-    const finalized = batch?.finalized ?? (await finalizeNodes(graph, outputDir));
+    // The dataset files hold exactly the samples the ledger calls done: a record left by a crash
+    // before a redo that was filtered or failed is stale. A resumed run with nothing left to run
+    // still assembles them.
+    ledger.flush();
+    const finalized = await finalizeNodes(graph, outputDir, new Map(), new Set(ledger.indexesIn("done")));
     const after = ledger.counts();
     if (after.pending === 0 && after.running === 0) ledger.markFinished();
     const status: DurableRunStatus = batch?.stopped === "aborted" ? "interrupted" : batch?.stopped === "max_failures" ? "max_failures" : "completed";
     return result(status, plan, batch, finalized, ledger, ledgerPath);
   } finally {
     ledger.close();
+    lock.release();
   }
 }
 
@@ -148,18 +161,18 @@ function record(ledger: Ledger, outcome: SampleOutcome): void {
 
 async function openOrCreate(graph: PreparedGraph, options: DurableRunOptions, path: string): Promise<{ ledger: Ledger; resumed: boolean }> {
   const { count, seed, concurrency } = options;
-  if (existsSync(path) && isCompleteLedger(path)) {
+  if (existsSync(path) && ledgerState(path) === "complete") {
     const ledger = openLedger(path);
     try {
       checkSameRun(ledger, graph, options);
-      checkNotLive(ledger, options.outputDir);
     } catch (error) {
       ledger.close();
       throw error;
     }
     return { ledger, resumed: true };
   }
-  // A ledger cut short while being created recorded no sample: start it over.
+  // A ledger cut short while being created recorded no sample (and the run lock says nobody is
+  // creating it now): start it over.
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
   const ledger = await createLedger(path, {
     workflow: graph.prompt,
@@ -184,12 +197,3 @@ function checkSameRun(ledger: Ledger, graph: PreparedGraph, options: DurableRunO
   );
 }
 
-/** Two processes writing one run would run samples twice: refuse while the last session lives. */
-function checkNotLive(ledger: Ledger, outputDir: string): void {
-  const last = ledger.sessions().at(-1);
-  if (!last || last.pid === process.pid || !isLive(last)) return;
-  throw new ImgDiffError(
-    "RUN_IN_PROGRESS",
-    `${outputDir} is being written by another imgdiff run (pid ${last.pid}, started ${new Date(last.startedAt).toISOString()}); wait for it or stop it first`,
-  );
-}

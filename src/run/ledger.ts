@@ -252,6 +252,29 @@ export function isCompleteLedger(path: string): boolean {
   }
 }
 
+/**
+ * What the file at `path` is: a complete ledger, or one cut short while it was being created
+ * (no format mark yet, nothing recorded). Anything else (not a database, unreadable, another
+ * format) is an error, never "incomplete": a run's history is not deleted by mistake.
+ */
+export function ledgerState(path: string): "complete" | "incomplete" {
+  const db = openDatabase(path, true, true);
+  try {
+    let format: string | undefined;
+    try {
+      format = (db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as { value: string } | undefined)?.value;
+    } catch (error) {
+      if (/no such table/.test((error as Error).message)) return "incomplete";
+      throw new ImgDiffError("LEDGER_UNREADABLE", `cannot read the run ledger ${path}: ${(error as Error).message}; move it away to start a new run in this folder`);
+    }
+    if (format === undefined) return "incomplete";
+    if (format === LEDGER_FORMAT) return "complete";
+    throw new ImgDiffError("LEDGER_UNREADABLE", `${path} is a ledger of format ${JSON.stringify(format)}, which this imgdiff (${JSON.stringify(LEDGER_FORMAT)}) cannot resume`);
+  } finally {
+    db.close();
+  }
+}
+
 function openDatabase(path: string, readonly: boolean, mustExist: boolean): Database.Database {
   let db: Database.Database;
   try {

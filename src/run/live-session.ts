@@ -9,7 +9,8 @@ export function isLive(session: SessionRow | undefined): boolean {
   return session !== undefined && session.endedAt === null && session.host === hostname() && processAlive(session.pid);
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
+  if (pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
