@@ -66,9 +66,12 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
   let finished = 0;
   let next = 0;
 
+  // A callback that throws (the ledger could not be written, say) stops every worker from
+  // starting another sample; the samples in flight finish, then the error is thrown.
+  let fatal: { error: unknown } | undefined;
   const worker = async () => {
     while (next < queue.length) {
-      if (options.signal?.aborted || failed.length > maxFailures) return;
+      if (fatal || options.signal?.aborted || failed.length > maxFailures) return;
       const index = queue[next++]!;
       options.onStart?.(index);
       let outcome: SampleOutcome;
@@ -95,7 +98,14 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
       options.onSample?.(outcome, finished);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(
+    Array.from({ length: concurrency }, () =>
+      worker().catch((error: unknown) => {
+        fatal ??= { error };
+      }),
+    ),
+  );
+  if (fatal) throw fatal.error;
 
   const finalized = options.finalize === false ? {} : await finalizeNodes(graph, outputDir, state);
   failed.sort((a, b) => a.index - b.index);

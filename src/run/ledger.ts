@@ -446,17 +446,37 @@ function writable(db: Database.Database, path: string): Ledger {
   const writeQueue = db.transaction((ops: (() => void)[]) => {
     for (const op of ops) op();
   });
+  // A write that fails in the background (disk full, I/O error) must not become an uncaught
+  // exception, nor be forgotten: it is kept and thrown by the next call into the ledger.
+  let failure: ImgDiffError | undefined;
+  const throwIfFailed = () => {
+    if (failure) throw failure;
+  };
   const flush = () => {
     if (scheduled) clearImmediate(scheduled);
     scheduled = undefined;
-    if (queue.length === 0 || !db.open) return;
+    throwIfFailed();
+    if (queue.length === 0) return;
+    if (!db.open) throw new ImgDiffError("LEDGER_CLOSED", `${path}: ${queue.length} state change(s) arrived after the ledger was closed`);
     const ops = queue;
     queue = [];
-    writeQueue(ops);
+    try {
+      writeQueue(ops);
+    } catch (error) {
+      failure = new ImgDiffError("LEDGER_WRITE_FAILED", `cannot write the run ledger ${path}: ${(error as Error).message}`, { cause: error });
+      throw failure;
+    }
   };
   const enqueue = (op: () => void) => {
+    throwIfFailed();
     queue.push(op);
-    scheduled ??= setImmediate(flush);
+    scheduled ??= setImmediate(() => {
+      try {
+        flush();
+      } catch {
+        // kept in `failure`; the next ledger call throws it
+      }
+    });
   };
   const timing = (index: number) => {
     const start = startedAt.get(index);

@@ -213,3 +213,21 @@ describe("prototype names in workflows", () => {
     );
   });
 });
+
+describe("runBatch when recording fails", () => {
+  it("stops starting samples, lets those in flight finish, and throws the error", async () => {
+    const graph = prepareGraph(workflow(), registry);
+    const started: number[] = [];
+    const run = runBatch(graph, {
+      count: 20,
+      concurrency: 2,
+      outputDir: out,
+      onStart: (i) => started.push(i),
+      onSample: (outcome) => {
+        if (outcome.index === 1) throw new Error("disk full");
+      },
+    });
+    await expect(run).rejects.toThrow("disk full");
+    expect(started.length).toBeLessThanOrEqual(4);
+  });
+});
