@@ -1,4 +1,5 @@
 import path from "node:path";
+import { lstatSync, type Stats } from "node:fs";
 import { OutputPathError } from "../errors.js";
 
 /**
@@ -80,4 +81,26 @@ export function safeName(text: string): string {
   if (name === "") name = "unnamed";
   if (WINDOWS_RESERVED.test(name)) name = `${name.replace(/\..*$/, "")}_`;
   return name;
+}
+
+/**
+ * resolveInside, and no existing folder on the way from root to the result may be a symbolic
+ * link: a link placed in the output folder would otherwise carry writes anywhere.
+ */
+export function resolveInsideNoLinks(root: string, relative: string): string {
+  const target = resolveInside(root, relative);
+  let at = path.resolve(root);
+  for (const segment of relative.split("/")) {
+    at = path.join(at, segment);
+    let info: Stats;
+    try {
+      info = lstatSync(at);
+    } catch {
+      break; // not there yet: created later as a plain folder
+    }
+    if (info.isSymbolicLink()) {
+      throw new OutputPathError("PATH_THROUGH_LINK", `${JSON.stringify(relative)} passes through the symbolic link ${at}; output folders must be plain folders inside ${root}`);
+    }
+  }
+  return target;
 }

@@ -1,7 +1,7 @@
 import { defineNode } from "./define.js";
 import { boolean, combo, image, optional, socket, string } from "./inputs.js";
 import { createDatasetWriter, type DatasetWriter as Writer } from "../dataset/writer.js";
-import { resolveInside } from "../dataset/safe-path.js";
+import { resolveInsideNoLinks } from "../dataset/safe-path.js";
 
 export const DatasetWriter = defineNode({
   type: "ImgDiff.DatasetWriter",
@@ -51,6 +51,6 @@ interface WriterSettings {
 }
 
 function writerFor(settings: WriterSettings, outputDir: string): Writer {
-  const root = settings.subfolder ? resolveInside(outputDir, settings.subfolder) : outputDir;
+  const root = settings.subfolder ? resolveInsideNoLinks(outputDir, settings.subfolder) : outputDir;
   return createDatasetWriter({ root, imageFormat: settings.image_format, sideBySide: settings.side_by_side });
 }

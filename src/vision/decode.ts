@@ -14,6 +14,9 @@ import type { Metadata, OutputInfo, Sharp } from "sharp";
 import { ImageError } from "../errors.js";
 import { rgbImage, type RgbImage } from "./image.js";
 
+/** Least side of a working raster: room for the border strip and a few pixels of content. */
+const MIN_WORK_SIDE = 16;
+
 /** Default ceiling on decoded pixels: 64 megapixels (e.g. 8192x8192), 192 MB as RGB. */
 export const DEFAULT_MAX_PIXELS = 64 * 1024 * 1024;
 
@@ -70,7 +73,10 @@ export function workDimensions(
   height: number,
   workSize: number,
 ): { width: number; height: number; factor: number } {
-  const factor = Math.max(1, Math.ceil(Math.max(width, height) / Math.max(1, Math.floor(workSize))));
+  // The short side keeps at least MIN_WORK_SIDE pixels, or a thin image (4000x40) would shrink
+  // to a row or two that the detector's border strip blanks out entirely.
+  const wanted = Math.ceil(Math.max(width, height) / Math.max(1, Math.floor(workSize)));
+  const factor = Math.max(1, Math.min(wanted, Math.floor(Math.min(width, height) / MIN_WORK_SIDE)));
   return {
     width: Math.max(1, Math.floor(width / factor)),
     height: Math.max(1, Math.floor(height / factor)),
