@@ -35,6 +35,7 @@ export const DatasetWriter = defineNode({
     });
     return { ui: { outputs: written.outputs.map((o) => o.id), record: written.recordFile } };
   },
+  writesTo: (inputs) => String(inputs["subfolder"] ?? ""),
   // The dataset files are rebuilt from the per-sample records, so a writer made from the widget
   // values finalizes a run even when this process wrote none of its samples.
   finalize: async (context) => {

@@ -57,6 +57,12 @@ export interface NodeDeclaration<I extends Record<string, InputSpec>, O extends 
   run(inputs: InputValues<I>, context: NodeContext): Promise<RunResult<O>> | RunResult<O>;
   /** Called once when a run ends, with the node's run state (e.g. to assemble dataset files). */
   finalize?(context: FinalizeContext): Promise<NodeReport | void>;
+  /**
+   * For an output node that owns a folder: the folder (relative to the run's output folder) its
+   * widget values make it write into. Two nodes of one graph may not own the same folder, or
+   * their files (named by sample index) would overwrite each other.
+   */
+  writesTo?(inputs: Readonly<Record<string, unknown>>): string;
 }
 
 /**
@@ -88,6 +94,7 @@ export interface NodeDefinition {
   readonly outputNode: boolean;
   run(inputs: Record<string, unknown>, context: NodeContext): Promise<Record<string, unknown> | Blocked>;
   finalize?(context: FinalizeContext): Promise<NodeReport | void>;
+  writesTo?(inputs: Readonly<Record<string, unknown>>): string;
 }
 
 const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_.]*$/;
@@ -105,7 +112,7 @@ export function defineNode<const I extends Record<string, InputSpec>, const O ex
       }
     }
   }
-  const { run, finalize } = declaration;
+  const { run, finalize, writesTo } = declaration;
   return {
     type: declaration.type,
     displayName: declaration.displayName ?? defaultDisplayName(declaration.type),
@@ -116,6 +123,7 @@ export function defineNode<const I extends Record<string, InputSpec>, const O ex
     outputNode: declaration.outputNode ?? false,
     run: async (inputs, context) => (await run(inputs as InputValues<I>, context)) as Record<string, unknown> | Blocked,
     ...(finalize ? { finalize } : {}),
+    ...(writesTo ? { writesTo } : {}),
   };
 }
 

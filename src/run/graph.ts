@@ -100,6 +100,7 @@ export function prepareGraph(prompt: ApiPrompt, registry: NodeRegistry, source =
     }
     return { id, definition, constants: result.values[id] ?? {}, links };
   });
+  checkOutputFolders(nodes, source);
   const seedWidgets = findSeedWidgets(prompt, order, result.values, info);
   return { prompt, nodes, outputs: result.outputs, seedWidgets, plan, objectInfo: info };
 }
@@ -177,4 +178,19 @@ function findSeedWidgets(
     }
   }
   return widgets;
+}
+
+/** Two output nodes writing into one folder would overwrite each other's files sample by sample. */
+function checkOutputFolders(nodes: readonly GraphNode[], source: string): void {
+  const owners = new Map<string, string>();
+  const problems: string[] = [];
+  for (const node of nodes) {
+    const folder = node.definition.writesTo?.(node.constants);
+    if (folder === undefined) continue;
+    const key = folder.split("/").filter((s) => s !== "" && s !== ".").join("/");
+    const owner = owners.get(key);
+    if (owner) problems.push(`node #${node.id} (${node.definition.type}) writes into the same folder as ${owner} (${key === "" ? "the output folder itself" : JSON.stringify(key)}): give one of them its own subfolder`);
+    else owners.set(key, `node #${node.id} (${node.definition.type})`);
+  }
+  if (problems.length > 0) throw new GraphError("WORKFLOW_INVALID", `${source} failed validation`, problems);
 }

@@ -231,3 +231,15 @@ describe("runBatch when recording fails", () => {
     expect(started.length).toBeLessThanOrEqual(4);
   });
 });
+
+describe("output folders", () => {
+  it("two dataset writers into the same folder are refused, naming both; separate subfolders are fine", async () => {
+    const { defaultRegistry } = await import("../../src/nodes/index.js");
+    const { readFileSync } = await import("node:fs");
+    const base = JSON.parse(readFileSync(join(import.meta.dirname, "../../workflows/synthetic-object-replacement.json"), "utf8")) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    const twice = { ...base, "7": structuredClone(base["6"]!) };
+    expect(() => prepareGraph(parsePrompt(twice), defaultRegistry())).toThrow(/node #7 \(ImgDiff\.DatasetWriter\) writes into the same folder as node #6/);
+    twice["7"]!.inputs["subfolder"] = "second";
+    expect(prepareGraph(parsePrompt(twice), defaultRegistry()).outputs).toEqual(["6", "7"]);
+  });
+});
