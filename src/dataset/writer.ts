@@ -9,6 +9,7 @@ import { drawRedBox, sideBySide as joinSideBySide } from "../vision/draw.js";
 import type { RgbImage } from "../vision/image.js";
 import { ensureOutputDir, writeFileAtomic } from "./atomic.js";
 import { DEFAULT_JPEG_QUALITY, encodeImage, type ImageFormat } from "./encode.js";
+import { writePngText } from "../graph/png-metadata.js";
 import {
   answerLetter,
   LlavaRecordSchema,
@@ -55,6 +56,11 @@ export interface DatasetWriterOptions {
   readonly sideBySide?: boolean;
   /** JPEG quality, default 95. */
   readonly jpegQuality?: number;
+  /**
+   * Text chunks written into every PNG saved (as ComfyUI's SaveImage writes `prompt` and
+   * `workflow`, so an image dropped on the editor opens the graph that made it). JPEGs carry none.
+   */
+  readonly pngText?: Readonly<Record<string, string>>;
 }
 
 export interface DatasetSample {
@@ -222,7 +228,7 @@ interface PlannedOutput {
   render(): { readonly path: string; readonly image: RgbImage }[];
 }
 
-type WriterSettings = Required<Omit<DatasetWriterOptions, "root">>;
+type WriterSettings = Required<Omit<DatasetWriterOptions, "root" | "pngText">>;
 
 function planOutput(sample: DatasetSample, k: number, options: WriterSettings, root: string): PlannedOutput {
   const region = sample.regions[k] as RegionCaption;
@@ -345,7 +351,11 @@ export function createDatasetWriter(options: DatasetWriterOptions): DatasetWrite
     return run;
   };
 
-  const encode = (image: RgbImage) => encodeImage(image, settings.imageFormat, settings.jpegQuality);
+  const pngText = options.pngText && Object.keys(options.pngText).length > 0 ? options.pngText : undefined;
+  const encode = async (image: RgbImage) => {
+    const bytes = await encodeImage(image, settings.imageFormat, settings.jpegQuality);
+    return settings.imageFormat === "png" && pngText ? writePngText(bytes, pngText) : bytes;
+  };
 
   async function writeSample(sample: DatasetSample): Promise<WrittenSample> {
     checkSample(sample);

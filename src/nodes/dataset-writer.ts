@@ -1,4 +1,5 @@
-import { defineNode } from "./define.js";
+import { defineNode, type NodeContext } from "./define.js";
+import { apiToUi } from "../graph/api-to-ui.js";
 import { boolean, combo, image, optional, socket, string } from "./inputs.js";
 import { createDatasetWriter, type DatasetWriter as Writer } from "../dataset/writer.js";
 import { resolveInsideNoLinks } from "../dataset/safe-path.js";
@@ -22,7 +23,7 @@ export const DatasetWriter = defineNode({
   },
   outputs: {},
   run: async ({ image_a, image_b, edit, captions, scores, image_format, side_by_side, subfolder }, context) => {
-    const writer = context.runState(() => writerFor({ image_format, side_by_side, subfolder }, context.outputDir));
+    const writer = context.runState(() => writerFor({ image_format, side_by_side, subfolder }, context.outputDir, graphText(context.graph)));
     const written = await writer.writeSample({
       index: context.sampleIndex,
       kind: captions.kind,
@@ -51,7 +52,21 @@ interface WriterSettings {
   readonly subfolder?: string | undefined;
 }
 
-function writerFor(settings: WriterSettings, outputDir: string): Writer {
+function writerFor(settings: WriterSettings, outputDir: string, pngText?: Readonly<Record<string, string>>): Writer {
   const root = settings.subfolder ? resolveInsideNoLinks(outputDir, settings.subfolder) : outputDir;
-  return createDatasetWriter({ root, imageFormat: settings.image_format, sideBySide: settings.side_by_side });
+  return createDatasetWriter({ root, imageFormat: settings.image_format, sideBySide: settings.side_by_side, ...(pngText ? { pngText } : {}) });
+}
+
+/**
+ * The `prompt` and `workflow` chunks ComfyUI's SaveImage writes, so a PNG of the dataset dropped
+ * on the editor opens the graph that made it. Made once per run, in the writer's run state.
+ */
+function graphText(graph: NodeContext["graph"]): Record<string, string> {
+  const text: Record<string, string> = { prompt: JSON.stringify(graph.prompt) };
+  try {
+    text["workflow"] = JSON.stringify(apiToUi(graph.prompt, graph.objectInfo).workflow);
+  } catch {
+    // A graph the layout cannot draw still gets its prompt, which the editor opens too.
+  }
+  return text;
 }

@@ -5,6 +5,8 @@
  */
 import type { InputSpec, InputValues, OutputSpec, OutputValues } from "./inputs.js";
 import type { Rng } from "../util/rng.js";
+import type { ApiPrompt } from "../graph/api-prompt.js";
+import type { ObjectInfo } from "../graph/object-info.js";
 
 /** What a node may know about the sample and the run it works in. */
 export interface NodeContext {
@@ -16,6 +18,8 @@ export interface NodeContext {
   readonly runSeed: number;
   /** The run's output folder; output nodes write only inside it. */
   readonly outputDir: string;
+  /** The graph being run (its API prompt) and the node definitions it was validated against. */
+  readonly graph: { readonly prompt: ApiPrompt; readonly objectInfo: ObjectInfo };
   readonly signal: AbortSignal;
   /** A random stream unique to (run seed, node, sample, label). */
   rng(label?: string): Rng;

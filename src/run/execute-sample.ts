@@ -145,6 +145,7 @@ export async function executeSample(graph: PreparedGraph, options: SampleOptions
       sampleIndex: index,
       runSeed,
       outputDir,
+      graph: { prompt: graph.prompt, objectInfo: graph.objectInfo },
       signal,
       rng: (label = "") => createRng(runSeed, node.id, index, label),
       runState: <T>(create: () => T): T => {

@@ -147,6 +147,7 @@ describe("ImgDiff.LLMCaptionEdit run()", () => {
     sampleIndex: 0,
     runSeed: 0,
     outputDir: tmpdir(),
+    graph: { prompt: {}, objectInfo: {} },
     signal: new AbortController().signal,
     rng: (label = "") => createRng("test", label),
     runState: <T>(create: () => T) => create(),
