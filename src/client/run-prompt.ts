@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { ApiPrompt } from "../graph/api-prompt.js";
 import type { RunContext } from "./context.js";
 import { deadline } from "./deadline.js";
-import type { NodeErrorMap, PromptRequest } from "./http-schemas.js";
+import type { HistoryEntry, NodeErrorMap, PromptRequest } from "./http-schemas.js";
 import { collectOutputs, executionMs, throwIfFailed, type NodeResult } from "./outputs.js";
 import { submitOnce } from "./submit.js";
 import { watchPrompt, type RunProgress } from "./watch.js";
@@ -104,14 +104,7 @@ export async function runPrompt(context: RunContext, prompt: ApiPrompt, options:
     watch.armed();
     const entry = await watch.finished;
     const finished = Date.now();
-    throwIfFailed(promptId, entry);
-    const outputs = await collectOutputs(
-      context.transport,
-      entry,
-      options.download ?? true,
-      { signal: limit.signal, timeoutMs: context.timeouts.requestMs },
-      { server: context.baseUrl, promptId, giveUpMs: context.timeouts.serverGoneMs, signal: limit.signal },
-    );
+    const outputs = await finishedOutputs(context, promptId, entry, options.download ?? true, limit.signal);
     const nodeErrors = submission.response?.node_errors ?? {};
     return {
       promptId,
@@ -160,17 +153,22 @@ export async function waitForPrompt(
   try {
     watch.armed({ checkNow: true });
     const entry = await watch.finished;
-    throwIfFailed(promptId, entry);
-    const outputs = await collectOutputs(
-      context.transport,
-      entry,
-      options.download ?? true,
-      { signal: limit.signal, timeoutMs: context.timeouts.requestMs },
-      { server: context.baseUrl, promptId, giveUpMs: context.timeouts.serverGoneMs, signal: limit.signal },
-    );
+    const outputs = await finishedOutputs(context, promptId, entry, options.download ?? true, limit.signal);
     return { promptId, outputs };
   } finally {
     watch.stop();
     limit.dispose();
   }
+}
+
+/** A finished prompt's outputs, after raising its failure if it failed; images downloaded unless `download` is false. */
+function finishedOutputs(context: RunContext, promptId: string, entry: HistoryEntry, download: boolean, signal: AbortSignal) {
+  throwIfFailed(promptId, entry);
+  return collectOutputs(
+    context.transport,
+    entry,
+    download,
+    { signal, timeoutMs: context.timeouts.requestMs },
+    { server: context.baseUrl, promptId, giveUpMs: context.timeouts.serverGoneMs, signal },
+  );
 }
