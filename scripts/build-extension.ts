@@ -12,12 +12,13 @@ import { fileURLToPath } from "node:url";
 import { build, type Options } from "tsup";
 import { defaultRegistry } from "../src/nodes/index.js";
 import { PACK_COLORS, type NodePack } from "../src/extension/pack.js";
+import { isUiWorkflow } from "../src/graph/ui-workflow.js";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 export const EXTENSION_DIR = join(ROOT, "comfyui");
 export const BUNDLE_NAME = "imgdiff.js";
-/** Editor-format (UI, v0.4) workflows written by src/graph/api-to-ui.ts; the template browser reads these. */
-const UI_WORKFLOW = /^(synthetic-object-.*)\.ui\.json$/;
+/** The template browser reads editor-format (UI) workflows; `<name>.ui.json` is published as `<name>.json`. */
+const UI_SUFFIX = /(\.ui)?\.json$/;
 
 export async function nodePack(): Promise<NodePack> {
   const { version } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { version: string };
@@ -50,11 +51,13 @@ export function extensionOptions(pack: NodePack, outDir = join(EXTENSION_DIR, "w
  * the file name). Returns the names copied; none if the UI-format files are not there yet.
  */
 export async function copyExampleWorkflows(sourceDir = join(ROOT, "workflows"), targetDir = join(EXTENSION_DIR, "example_workflows")): Promise<string[]> {
-  const sources = (await readdir(sourceDir)).filter((f) => UI_WORKFLOW.test(f)).sort();
+  const sources = (await readdir(sourceDir)).filter((f) => f.endsWith(".json")).sort();
   await mkdir(targetDir, { recursive: true });
   const copied: string[] = [];
   for (const file of sources) {
-    const name = `${UI_WORKFLOW.exec(file)![1]}.json`;
+    // Every editor-format workflow (the SDXL ones, and the UI twins of the synthetic ones); API files are not templates.
+    if (!isUiWorkflow(JSON.parse(await readFile(join(sourceDir, file), "utf8")))) continue;
+    const name = file.replace(UI_SUFFIX, ".json");
     await copyFile(join(sourceDir, file), join(targetDir, name));
     copied.push(name);
   }

@@ -107,14 +107,16 @@ describe("imgdiff comfy install", () => {
 });
 
 describe("example workflows for ComfyUI's template browser", () => {
-  it("are the editor-format workflows/<name>.ui.json, copied as <name>.json", async () => {
+  it("are the editor-format workflows (<name>.ui.json copied as <name>.json, and UI-format <name>.json as is); API files are left out", async () => {
     const source = join(dir, "workflows");
     const target = join(dir, "example_workflows");
     await mkdir(source);
     await writeFile(join(source, "synthetic-object-removal.ui.json"), '{"nodes":[]}');
     await writeFile(join(source, "synthetic-object-removal.json"), "{}");
-    expect(await copyExampleWorkflows(source, target)).toEqual(["synthetic-object-removal.json"]);
+    await writeFile(join(source, "sdxl-object-removal.json"), '{"nodes":[{"id":1}]}');
+    await writeFile(join(source, "sdxl-object-removal.api.json"), '{"1":{"class_type":"X","inputs":{}}}');
+    expect(await copyExampleWorkflows(source, target)).toEqual(["sdxl-object-removal.json", "synthetic-object-removal.json"]);
     expect(await readFile(join(target, "synthetic-object-removal.json"), "utf8")).toBe('{"nodes":[]}');
-    expect(await readdir(target)).toEqual(["synthetic-object-removal.json"]);
+    expect(await readdir(target)).toEqual(["sdxl-object-removal.json", "synthetic-object-removal.json"]);
   });
 });
