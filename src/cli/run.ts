@@ -4,7 +4,7 @@ import { parse, integerFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
 import { ALLOW_ENDPOINTS_ENV } from "../captions/llm/allow-list.js";
 import { readJsonFile } from "./read-json.js";
-import { createProgress, type Progress } from "./progress.js";
+import { createProgress, type Progress, type ServerProgress } from "./progress.js";
 import { parsePrompt, prepareGraph } from "../run/graph.js";
 import { runDurable, type DurableRunResult } from "../run/durable-run.js";
 import { writeReport, REPORT_FILE } from "../run/report/write-report.js";
@@ -21,7 +21,7 @@ import type { PreparedGraph } from "../run/graph.js";
 import { ImgDiffError } from "../errors.js";
 
 export const RUN_USAGE =
-  "imgdiff run <workflow.json> --count N --out DIR [--server URL ...] [--seed S] [--concurrency K] [--retry-failed] [--max-failures N] [--allow-endpoint ORIGIN ...]  (resumes an unfinished run in DIR; --server, repeatable, for workflows with ComfyUI nodes)";
+  "imgdiff run <workflow.json> --count N --out DIR [--server URL ...] [--seed S] [--concurrency K] [--retry-failed] [--max-failures N] [--allow-endpoint ORIGIN ...] [--json-progress]  (resumes an unfinished run in DIR; --server, repeatable, for workflows with ComfyUI nodes)";
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -33,6 +33,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     "max-failures": { type: "string" },
     server: { type: "string", multiple: true },
     "allow-endpoint": { type: "string", multiple: true },
+    "json-progress": { type: "boolean" },
   });
   // A workflow names its model endpoints; only those the user allows here (or in the
   // environment) are contacted, loopback ones always.
@@ -50,7 +51,16 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 
   const { graph, remote } = await loadGraph(await readJsonFile(file), file, defaultRegistry(), servers);
   try {
-    return await runGraph(graph, file, { out: values.out, count, seed, concurrency, maxFailures, retryFailed: values["retry-failed"] === true, ...(remote ? { runner: remote.runner } : {}) });
+    return await runGraph(graph, file, {
+      out: values.out,
+      count,
+      seed,
+      concurrency,
+      maxFailures,
+      retryFailed: values["retry-failed"] === true,
+      jsonProgress: values["json-progress"] === true,
+      ...(remote ? { runner: remote.runner, servers: remote.servers } : {}),
+    });
   } finally {
     await remote?.close();
   }
@@ -63,7 +73,10 @@ interface RunSettings {
   readonly concurrency: number;
   readonly maxFailures: number | undefined;
   readonly retryFailed: boolean;
+  /** Progress as JSON lines on stderr (see progress.ts). */
+  readonly jsonProgress: boolean;
   readonly runner?: RemoteRunner;
+  readonly servers?: () => readonly ServerProgress[];
 }
 
 async function runGraph(graph: PreparedGraph, file: string, settings: RunSettings): Promise<number> {
@@ -93,7 +106,7 @@ async function runGraph(graph: PreparedGraph, file: string, settings: RunSetting
           const extra = [plan.redone ? `${plan.redone} interrupted` : "", plan.retried ? `${plan.retried} failed, retried` : ""].filter(Boolean).join(", ");
           process.stderr.write(`resuming the run in ${outputDir}: ${b.done + b.filtered + b.failed} of ${b.total} samples finished; running ${plan.toRun}${extra ? ` (${extra})` : ""}\n`);
         }
-        progress = createProgress(plan.toRun);
+        progress = createProgress(plan.toRun, { json: settings.jsonProgress, ...(settings.servers ? { servers: settings.servers } : {}) });
       },
       onSample: (outcome, finished) => {
         counts[outcome.status === "done" ? "accepted" : outcome.status]++;
@@ -160,6 +173,8 @@ function serverUrl(value: string): string {
 
 interface Remote {
   readonly runner: RemoteRunner;
+  /** The pool's servers for the progress display. */
+  readonly servers: () => readonly ServerProgress[];
   close(): Promise<void>;
 }
 
@@ -186,11 +201,15 @@ async function loadGraph(value: unknown, file: string, registry: NodeRegistry, s
   try {
     const serverInfo = await firstObjectInfo(clients);
     const prompt = parsePrompt(value, file, unionObjectInfo(serverInfo, registry.objectInfo()));
-    return { graph: prepareGraph(prompt, registry, file, serverInfo), remote: { runner: poolRunner(pool, clients), close } };
+    return { graph: prepareGraph(prompt, registry, file, serverInfo), remote: { runner: poolRunner(pool, clients), servers: () => serverProgress(pool), close } };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+function serverProgress(pool: ServerPool): ServerProgress[] {
+  return pool.status().map((s) => ({ url: s.url, busy: s.inFlight, done: s.completed, failed: s.moved, healthy: s.healthy }));
 }
 
 async function firstObjectInfo(clients: readonly ComfyClient[]): Promise<ObjectInfo> {

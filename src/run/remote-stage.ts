@@ -17,6 +17,7 @@ import type { NodeReport } from "../nodes/define.js";
 import { decodeImage } from "../vision/decode.js";
 import { mask, type Mask, type RgbImage } from "../vision/image.js";
 import { ImgDiffError } from "../errors.js";
+import { retryTransient } from "../client/retry.js";
 import { valueKey, type RemoteStage, type StageInput, type ValueRef } from "./plan.js";
 
 /** What runs remote stages: a ComfyClient as it is, or a ServerPool through poolRunner(). */
@@ -35,7 +36,13 @@ export function poolRunner(pool: ServerPool, uploaders: readonly ComfyClient[]):
   return {
     run: (prompt, options) => pool.run(prompt, options),
     async uploadImage(data, options) {
-      const answers = await Promise.all(uploaders.map((client) => client.uploadImage(data, options)));
+      // A restarting or briefly failing server must not fail the sample: the upload is
+      // idempotent (content-hash name), so it is asked again until the pool would give up on it.
+      const answers = await Promise.all(
+        uploaders.map((client) =>
+          retryTransient("POST /upload/image", { server: client.baseUrl, promptId: "upload", giveUpMs: 15_000, signal: options?.signal }, () => client.uploadImage(data, options)),
+        ),
+      );
       return answers[0]!;
     },
   };
