@@ -20,8 +20,12 @@ function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target).slice(0, 60)}.${unique}.tmp`);
 }
 
-/** Write `data` to `target` atomically; on any failure the temp file is removed and the error rethrown. */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Write `data` to `target` atomically; on any failure the temp file is removed and the error
+ * rethrown. `syncFolder`: also fsync the folder after the rename, so the new name itself survives
+ * a power cut (for files whose presence means "done", such as a sample's record).
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { syncFolder?: boolean } = {}): Promise<void> {
   const temp = tempPathFor(target);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
@@ -31,6 +35,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await handle.close();
     handle = undefined;
     await rename(temp, target);
+    if (options.syncFolder) await syncFolder(path.dirname(target));
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined); // may never have been created
@@ -56,4 +61,16 @@ export async function ensureOutputDir(dir: string): Promise<string> {
     );
   }
   return full;
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  const folder = await open(dir, "r");
+  try {
+    await folder.sync();
+  } catch (error) {
+    // Some file systems cannot fsync a folder; the rename is still atomic there.
+    if (!["EINVAL", "EISDIR", "ENOTSUP", "EPERM"].includes((error as NodeJS.ErrnoException).code ?? "")) throw error;
+  } finally {
+    await folder.close();
+  }
 }

@@ -377,7 +377,7 @@ export function createDatasetWriter(options: DatasetWriterOptions): DatasetWrite
         await Promise.all(images.map(async ({ path, image }) => writeFileAtomic(resolveInside(root, path), await encode(image))));
       }
       const record: SampleRecord = { format: RECORD_FORMAT, index: sample.index, outputs: planned.map((p) => p.entry) };
-      await writeFileAtomic(recordFull, `${JSON.stringify(record, null, 1)}\n`);
+      await writeFileAtomic(recordFull, `${JSON.stringify(record, null, 1)}\n`, { syncFolder: true });
       const kept = new Set(record.outputs.flatMap((o) => o.files));
       const stale = previous?.outputs.flatMap((o) => o.files).filter((f) => !kept.has(f)) ?? [];
       for (const file of stale) await removeIfInside(root, file);
