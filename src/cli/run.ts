@@ -121,10 +121,12 @@ async function runGraph(graph: PreparedGraph, file: string, settings: RunSetting
   }
 
   const c = result.counts;
+  // A run in which every sample failed is broken, not finished: exit 1, the first time and every time.
+  const broken = c.total > 0 && c.failed === c.total;
   if (result.status === "already_complete") {
     if (!existsSync(resolve(outputDir, REPORT_FILE))) await writeReport(outputDir);
     process.stdout.write(`the run in ${outputDir} is complete: ${c.total} samples (${c.done} accepted, ${c.filtered} filtered, ${c.failed} failed); nothing to do${c.failed ? " (--retry-failed runs the failed ones again)" : ""}\n`);
-    return 0;
+    return broken ? 1 : 0;
   }
   const batch = result.batch;
   const summary = {
@@ -156,8 +158,7 @@ async function runGraph(graph: PreparedGraph, file: string, settings: RunSetting
     );
     return 1;
   }
-  // A run in which every sample failed is broken, not finished.
-  return c.total > 0 && c.failed === c.total ? 1 : 0;
+  return broken ? 1 : 0;
 }
 
 function serverUrl(value: string): string {

@@ -13,10 +13,12 @@ import { HOSTILE, makeRunFolder } from "./fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
-describe.skipIf(!existsSync(CHROMIUM))("report in Chromium", () => {
+// Not skipped when Chromium is missing: .ci/run installs it, and a missing browser must fail loudly.
+describe("report in Chromium", () => {
   let browser: Browser;
   let dir: string;
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
     dir = await makeRunFolder(30);
     await writeReport(dir);
     browser = await chromium.launch({
