@@ -25,3 +25,16 @@ export function numberFlag(name: string, value: string | undefined, fallback: nu
   if (n < min || n > max) throw new UsageError(`--${name} expects a number from ${min} to ${max}, received ${n}`);
   return n;
 }
+
+/** A `--server` value: an http(s) URL, returned without trailing slashes. */
+export function serverFlag(value: string | undefined): string {
+  if (!value) throw new UsageError("--server URL is required, e.g. --server http://127.0.0.1:8188");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--server expects an http(s) URL, received ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--server expects an http(s) URL, received ${JSON.stringify(value)}`);
+  return url.toString().replace(/\/+$/, "");
+}

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
-import { parse, integerFlag } from "./args.js";
+import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
 import { readJsonFile } from "./read-json.js";
 import { ComfyClient } from "../client/client.js";
@@ -34,18 +34,6 @@ export async function comfyCommand(argv: readonly string[]): Promise<number> {
   throw new UsageError(sub === undefined ? "expected a subcommand: run, info or install" : `unknown subcommand ${JSON.stringify(sub)}: expected run, info or install`);
 }
 
-function serverUrl(value: string | undefined): string {
-  if (!value) throw new UsageError("--server URL is required, e.g. --server http://127.0.0.1:8188");
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--server expects an http(s) URL, received ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--server expects an http(s) URL, received ${JSON.stringify(value)}`);
-  return url.toString().replace(/\/$/, "");
-}
-
 /** The prompt to queue; a UI-format workflow is converted against the server's own node definitions. */
 async function readPrompt(value: unknown, file: string, client: ComfyClient): Promise<ApiPrompt> {
   if (isUiWorkflow(value)) {
@@ -70,7 +58,7 @@ async function comfyRun(argv: readonly string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError(`expected one workflow file, received ${positionals.length}`);
   if (!values.out) throw new UsageError("--out DIR is required");
-  const server = serverUrl(values.server);
+  const server = serverFlag(values.server);
   const timeoutMs = integerFlag("timeout", values.timeout, 600, 1, 7 * 24 * 3600) * 1000;
   const file = positionals[0]!;
   const workflow = await readJsonFile(file);
@@ -149,7 +137,7 @@ function describeComfyError(error: unknown): unknown {
 async function comfyInfo(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parse(argv, { server: { type: "string" }, json: { type: "boolean", default: false } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
-  const server = serverUrl(values.server);
+  const server = serverFlag(values.server);
   const client = new ComfyClient({ baseUrl: server });
   try {
     const [stats, queue, info] = await Promise.all([client.systemStats(), client.queue(), client.objectInfo()]);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { parse, integerFlag } from "./args.js";
+import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
 import { ALLOW_ENDPOINTS_ENV } from "../captions/llm/allow-list.js";
 import { readJsonFile } from "./read-json.js";
@@ -43,7 +43,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (!values.out) throw new UsageError("--out DIR is required");
   const count = integerFlag("count", values.count, 1, 0, 100_000_000);
   const seed = integerFlag("seed", values.seed, 0, 0, 2 ** 50);
-  const servers = (values.server ?? []).map(serverUrl);
+  const servers = (values.server ?? []).map((v) => serverFlag(v));
   // Each server of the pool takes two prompts at once; keep them all busy by default.
   const concurrency = integerFlag("concurrency", values.concurrency, Math.max(2, 2 * servers.length), 1, 256);
   const maxFailures = values["max-failures"] === undefined ? undefined : integerFlag("max-failures", values["max-failures"], 0, 0);
@@ -159,17 +159,6 @@ async function runGraph(graph: PreparedGraph, file: string, settings: RunSetting
     return 1;
   }
   return broken ? 1 : 0;
-}
-
-function serverUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--server expects an http(s) URL, received ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--server expects an http(s) URL, received ${JSON.stringify(value)}`);
-  return url.toString().replace(/\/+$/, "");
 }
 
 interface Remote {

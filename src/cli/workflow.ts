@@ -4,7 +4,7 @@
  * read out of PNGs that SaveImage (or we) wrote.
  */
 import { readFile, stat } from "node:fs/promises";
-import { parse } from "./args.js";
+import { parse, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
 import { readJsonFile } from "./read-json.js";
 import { ImgDiffError } from "../errors.js";
@@ -54,14 +54,7 @@ async function nodeDefinitions(values: { "object-info"?: string | undefined; ser
     return { info: unionObjectInfo(ours, parsed.data as ObjectInfo), external: true };
   }
   if (values.server) {
-    let url: URL;
-    try {
-      url = new URL(values.server);
-    } catch {
-      throw new UsageError(`--server expects an http(s) URL, received ${JSON.stringify(values.server)}`);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--server expects an http(s) URL, received ${JSON.stringify(values.server)}`);
-    const client = new ComfyClient({ baseUrl: url.toString().replace(/\/$/, "") });
+    const client = new ComfyClient({ baseUrl: serverFlag(values.server) });
     try {
       return { info: unionObjectInfo(ours, await client.objectInfo()), external: true };
     } finally {

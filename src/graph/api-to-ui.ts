@@ -4,6 +4,7 @@
  * values after seeds, from `_meta.control_after_generate`), a group per "ImgDiff/<stage>"
  * category. uiToApi of the result gives the prompt back. Pure.
  */
+import { compareIds } from "./node-ids.js";
 import { isLink, type ApiPrompt } from "./api-prompt.js";
 import { outputType, type NodeDefWire, type ObjectInfo } from "./object-info.js";
 import { WorkflowError, controlModeOf, isWidgetInput, orderedInputs, widgetDefault, widgetLayout } from "./ui-workflow.js";
@@ -228,8 +229,3 @@ function categoryGroups(ids: readonly string[], nodes: Map<string, UiNodeOut>, p
   });
 }
 
-function compareIds(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
-}

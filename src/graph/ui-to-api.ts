@@ -5,6 +5,7 @@
  * expanded with `outer:inner` ids. Seed control modes, which the API format lacks, are kept in
  * `_meta.control_after_generate` for our local executor (ComfyUI ignores `_meta`). Pure.
  */
+import { compareIds } from "./node-ids.js";
 import type { ApiNode, ApiPrompt } from "./api-prompt.js";
 import type { NodeDefWire, ObjectInfo } from "./object-info.js";
 import type { SeedControl } from "../nodes/inputs.js";
@@ -245,11 +246,6 @@ class Converter {
   }
 }
 
-function compareIds(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
-}
 
 /** Litegraph's type compatibility: equal, a wildcard, or comma-separated sets that intersect. */
 function compatible(a: unknown, b: unknown): boolean {

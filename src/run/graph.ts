@@ -4,6 +4,7 @@
  * every problem reported at once), pruned to what the output nodes need, ordered, split into
  * local nodes and remote stages, and with its seed widgets identified (ours and ComfyUI's).
  */
+import { compareIds } from "../graph/node-ids.js";
 import { ApiPromptSchema, isLink, type ApiPrompt } from "../graph/api-prompt.js";
 import { validatePrompt, describeValidation, validateWorkflow } from "../graph/validate.js";
 import { inputOptions, type ObjectInfo } from "../graph/object-info.js";
@@ -146,11 +147,6 @@ function topologicalOrder(prompt: ApiPrompt, outputs: readonly string[], info: O
   return order;
 }
 
-function compareIds(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
-}
 
 function findSeedWidgets(
   prompt: ApiPrompt,
