@@ -33,3 +33,8 @@ export function isLink(value: unknown): value is Link {
     Number.isFinite(value[1])
   );
 }
+
+/** A constant as the server reads it: a list sent as data is wrapped `{"__value__": [...]}`. */
+export function unwrapValue(value: unknown): unknown {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "__value__" in value ? (value as { __value__: unknown }).__value__ : value;
+}

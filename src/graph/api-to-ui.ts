@@ -5,7 +5,7 @@
  * category. uiToApi of the result gives the prompt back. Pure.
  */
 import { compareIds } from "./node-ids.js";
-import { isLink, type ApiPrompt } from "./api-prompt.js";
+import { isLink, unwrapValue, type ApiPrompt } from "./api-prompt.js";
 import { outputType, type NodeDefWire, type ObjectInfo } from "./object-info.js";
 import { WorkflowError, controlModeOf, isWidgetInput, orderedInputs, widgetDefault, widgetLayout } from "./ui-workflow.js";
 
@@ -55,9 +55,6 @@ const GROUP_PAD = 20;
 const GROUP_TITLE = 40;
 const CATEGORY_PREFIX = "ImgDiff/";
 
-function unwrap(value: unknown): unknown {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && "__value__" in value ? (value as { __value__: unknown }).__value__ : value;
-}
 
 function typeName(head: unknown): string {
   return Array.isArray(head) ? "COMBO" : String(head);
@@ -133,7 +130,7 @@ function buildNode(apiId: string, id: number, order: number, api: ApiPrompt[stri
           warnings.push(`${where}: input ${slot.input} is missing; the editor will show its default ${JSON.stringify(widgetDefault(wire))}`);
           return widgetDefault(wire);
         }
-        return isLink(value) ? widgetDefault(wire) : unwrap(value);
+        return isLink(value) ? widgetDefault(wire) : unwrapValue(value);
       case "control":
         return controls[slot.input] ?? controlModeOf(slot.input, wire) ?? "fixed";
       case "filter":

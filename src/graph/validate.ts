@@ -5,7 +5,7 @@
  * reported at once; and a few server traps are closed on purpose (documented where they are).
  * Pure: no I/O.
  */
-import { isLink, type ApiPrompt } from "./api-prompt.js";
+import { isLink, unwrapValue, type ApiPrompt } from "./api-prompt.js";
 import { declaredType, inputOptions, outputType, type InputWire, type NodeDefWire, type ObjectInfo } from "./object-info.js";
 
 export interface ValidationIssue {
@@ -79,12 +79,6 @@ function coerce(value: unknown, type: string): Coerced {
   }
 }
 
-function unwrap(value: unknown): unknown {
-  if (typeof value === "object" && value !== null && !Array.isArray(value) && "__value__" in value) {
-    return (value as { __value__: unknown }).__value__;
-  }
-  return value;
-}
 
 export interface ValidateOptions {
   /** Validate only toward these output nodes (the server's partial_execution_targets). */
@@ -184,7 +178,7 @@ export function validatePrompt(prompt: ApiPrompt, objectInfo: ObjectInfo, option
         continue;
       }
 
-      let value = unwrap(raw);
+      let value = unwrapValue(raw);
       if (typeof type === "string" && !PRIMITIVE_TYPES.has(type) && type !== "COMBO") {
         // The server does not check constants given to socket types and fails at run time;
         // saying so at validation names the input instead.
