@@ -1,17 +1,9 @@
 import { defineConfig } from "tsup";
 import { copyExampleWorkflows, extensionOptions, nodePack } from "./scripts/build-extension.js";
+import { packageOptions } from "./scripts/build-package.js";
 
 export default defineConfig(async () => [
-  {
-    entry: { index: "src/index.ts", "cli/main": "src/cli/main.ts" },
-    format: ["esm"],
-    target: "node20",
-    platform: "node",
-    dts: { entry: { index: "src/index.ts" } },
-    sourcemap: true,
-    clean: true,
-    splitting: true,
-  },
+  packageOptions(),
   // The ComfyUI browser extension: comfyui/web/js/imgdiff.js and comfyui/example_workflows/.
   {
     ...extensionOptions(await nodePack()),

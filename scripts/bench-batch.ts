@@ -5,11 +5,11 @@
  * the servers never idle. The ratio is the batch's wall time (local stages and dataset files
  * included) over that ideal; the target is <= 1.05.
  *
- *   npx tsx scripts/bench-batch.ts [--servers 8] [--jobs 240] [--prompt-ms 200] [--size 128]
+ *   npx tsx scripts/bench-batch.ts [--servers 8] [--jobs 240] [--prompt-ms 200] [--size 128] [--cli dist/cli/main.js]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
@@ -25,6 +25,8 @@ export interface BatchBenchOptions {
   readonly size?: number;
   /** Samples in flight (imgdiff run --concurrency); default the CLI's own. */
   readonly concurrency?: number;
+  /** The built command (dist/cli/main.js), as users run it; default the sources through tsx. */
+  readonly cli?: string;
 }
 
 export interface BatchBenchResult {
@@ -40,6 +42,8 @@ export interface BatchBenchResult {
   readonly processSeconds: number;
   /** Prompts each server ran. */
   readonly perServer: readonly number[];
+  /** CPU seconds used by the imgdiff process and by all the fake servers together. */
+  readonly cpu: { readonly imgdiff: number; readonly fakes: number; readonly cores: number };
   readonly accepted: number;
   readonly failed: number;
 }
@@ -58,7 +62,9 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
     const out = join(dir, "out");
     const args = ["run", workflow, "--count", String(jobs), "--out", out, "--seed", "1", ...(options.concurrency ? ["--concurrency", String(options.concurrency)] : []), ...fakes.flatMap((f) => ["--server", f.url])];
     const started = performance.now();
-    const { code, stderr } = await runImgdiff(args);
+    const fakeCpuBefore = fakes.reduce((sum, f) => sum + cpuSeconds(f.pid), 0);
+    const { code, stderr, cpuSeconds: imgdiffCpu } = await runImgdiff(args, options.cli);
+    const fakeCpu = fakes.reduce((sum, f) => sum + cpuSeconds(f.pid), 0) - fakeCpuBefore;
     const processSeconds = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`imgdiff run exited ${code}: ${stderr.slice(-2000)}`);
     const summary = JSON.parse(readFileSync(join(out, "run-summary.json"), "utf8")) as { session: { durationMs: number; accepted: number; failed: unknown[] } };
@@ -75,6 +81,7 @@ export async function benchBatch(options: BatchBenchOptions = {}): Promise<Batch
       ratio: wallSeconds / idealSeconds,
       processSeconds,
       perServer: fakes.map((f) => Object.values(f.stats().executed).reduce((a, b) => a + b, 0)),
+      cpu: { imgdiff: imgdiffCpu, fakes: fakeCpu, cores: availableParallelism() },
       accepted: summary.session.accepted,
       failed: summary.session.failed.length,
     };
@@ -94,14 +101,31 @@ export function smallReplacementWorkflow(size: number): unknown {
   return workflow;
 }
 
-function runImgdiff(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+function runImgdiff(args: readonly string[], cli: string | undefined): Promise<{ code: number | null; stderr: string; cpuSeconds: number }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/cli/main.ts"), ...args], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+    const command = cli ? [cli] : ["--import", "tsx", join(root, "src/cli/main.ts")];
+    const child = spawn(process.execPath, [...command, ...args], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
+    // The process's CPU time, read from /proc until it exits (its threads included).
+    let cpu = 0;
+    const timer = setInterval(() => (cpu = Math.max(cpu, cpuSeconds(child.pid!) || 0)), 50);
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", fail);
-    child.on("close", (code) => done({ code, stderr }));
+    child.on("close", (code) => {
+      clearInterval(timer);
+      done({ code, stderr, cpuSeconds: cpu });
+    });
   });
+}
+
+/** User + system CPU seconds of a live process on Linux (NaN elsewhere or once it has gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export function formatBatchBench(r: BatchBenchResult): string {
@@ -109,18 +133,20 @@ export function formatBatchBench(r: BatchBenchResult): string {
     `wall:      ${r.wallSeconds.toFixed(2)} s for ${r.jobs} samples (${r.accepted} accepted, ${r.failed} failed); whole process ${r.processSeconds.toFixed(1)} s`,
     `ideal:     ${r.idealSeconds.toFixed(2)} s (${r.jobs} x ${r.promptMs} ms / ${r.servers} servers)`,
     `per server: ${r.perServer.join(" ")} prompts`,
+    `cpu:       imgdiff ${((r.cpu.imgdiff / r.jobs) * 1000).toFixed(1)} ms/sample, fake servers ${((r.cpu.fakes / r.jobs) * 1000).toFixed(1)} ms/sample, ${r.cpu.cores} cores (the floor from CPU alone is ${((r.cpu.imgdiff + r.cpu.fakes) / r.cpu.cores).toFixed(2)} s)`,
     `ratio:     ${r.ratio.toFixed(3)} (target <= 1.05)`,
   ].join("\n");
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { servers: { type: "string" }, jobs: { type: "string" }, "prompt-ms": { type: "string" }, size: { type: "string" }, concurrency: { type: "string" } } });
+  const { values } = parseArgs({ options: { servers: { type: "string" }, jobs: { type: "string" }, "prompt-ms": { type: "string" }, size: { type: "string" }, concurrency: { type: "string" }, cli: { type: "string" } } });
   const result = await benchBatch({
     ...(values.servers ? { servers: Number(values.servers) } : {}),
     ...(values.jobs ? { jobs: Number(values.jobs) } : {}),
     ...(values["prompt-ms"] ? { promptMs: Number(values["prompt-ms"]) } : {}),
     ...(values.size ? { size: Number(values.size) } : {}),
     ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+    ...(values.cli ? { cli: resolve(values.cli) } : {}),
   });
   console.log(formatBatchBench(result));
 }

@@ -32,6 +32,7 @@ export type { PreparedGraph } from "./run/graph.js";
 export { executeSample } from "./run/execute-sample.js";
 export type { SampleOutcome } from "./run/execute-sample.js";
 export { runBatch, finalizeNodes } from "./run/batch.js";
+export { createLocalPool, type LocalPool, type LocalPoolOptions } from "./run/local-pool.js";
 export { runDurable } from "./run/durable-run.js";
 export type { DurableRunOptions, DurableRunResult, DurableRunStatus } from "./run/durable-run.js";
 export { openLedgerReadOnly, LEDGER_FILE } from "./run/ledger.js";
@@ -70,7 +71,7 @@ export type { Rng } from "./util/rng.js";
 export * from "./client/index.js";
 export { planStages } from "./run/plan.js";
 export type { GraphPlan, RemoteStage } from "./run/plan.js";
-export { poolRunner, runRemoteStage } from "./run/remote-stage.js";
+export { runRemoteStage } from "./run/remote-stage.js";
 export type { RemoteRunner } from "./run/remote-stage.js";
 export { ObjectRegion, EditPrompts, SampleSeed } from "./nodes/index.js";
 

@@ -1,14 +1,14 @@
-import { parse, integerFlag } from "./args.js";
+import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
 import { readJsonFile } from "./read-json.js";
-import { parsePrompt, prepareGraph } from "../run/graph.js";
+import { loadGraph } from "./load-graph.js";
 import { defaultRegistry } from "../nodes/index.js";
 import { connectRedis, describeRedisUrl } from "../distributed/redis-connection.js";
 import { readQueueCounts, submitRun } from "../distributed/queue.js";
 import { checkRunName, loadRunSpec } from "../distributed/run-spec.js";
 
 export const QUEUE_USAGE =
-  "imgdiff queue submit <workflow.json> --count N --redis URL --run NAME [--seed S] [--attempts N] [--backoff MS]  |  imgdiff queue status --redis URL --run NAME [--json]";
+  "imgdiff queue submit <workflow.json> --count N --redis URL --run NAME [--seed S] [--attempts N] [--backoff MS] [--server URL ...]  |  imgdiff queue status --redis URL --run NAME [--json]";
 
 export async function queueCommand(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -31,6 +31,7 @@ async function submit(argv: readonly string[]): Promise<number> {
     run: { type: "string" },
     attempts: { type: "string" },
     backoff: { type: "string" },
+    server: { type: "string", multiple: true },
   });
   if (positionals.length !== 1) throw new UsageError(`expected one workflow file, received ${positionals.length}`);
   if (values.count === undefined) throw new UsageError("--count N is required");
@@ -40,8 +41,11 @@ async function submit(argv: readonly string[]): Promise<number> {
   const attempts = integerFlag("attempts", values.attempts, 3, 1, 100);
   const backoffMs = integerFlag("backoff", values.backoff, 1000, 0, 3_600_000);
   const file = positionals[0]!;
-  // Checked here, so a broken workflow never reaches the workers.
-  const graph = prepareGraph(parsePrompt(await readJsonFile(file), file), defaultRegistry(), file);
+  // Checked here (against a server's node definitions if it has ComfyUI nodes), so a broken
+  // workflow never reaches the workers; they get it in API format.
+  const servers = (values.server ?? []).map((v) => serverFlag(v));
+  const { graph, remote } = await loadGraph(await readJsonFile(file), file, defaultRegistry(), servers);
+  await remote?.close();
 
   const redis = await connectRedis(url);
   try {

@@ -1,27 +1,22 @@
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
 import { ALLOW_ENDPOINTS_ENV } from "../captions/llm/allow-list.js";
 import { readJsonFile } from "./read-json.js";
 import { createProgress, type Progress, type ServerProgress } from "./progress.js";
-import { parsePrompt, prepareGraph } from "../run/graph.js";
 import { runDurable, type DurableRunResult } from "../run/durable-run.js";
 import { writeReport, REPORT_FILE } from "../run/report/write-report.js";
 import { defaultRegistry } from "../nodes/index.js";
 import { ensureOutputDir, writeFileAtomic } from "../dataset/atomic.js";
-import { ComfyClient } from "../client/client.js";
-import { ServerPool } from "../client/pool.js";
-import type { ObjectInfo } from "../graph/object-info.js";
-import { unionObjectInfo } from "../graph/union-info.js";
-import { isUiWorkflow } from "../graph/ui-workflow.js";
-import type { NodeRegistry } from "../nodes/registry.js";
-import { poolRunner, type RemoteRunner } from "../run/remote-stage.js";
+import type { RemoteRunner } from "../run/remote-stage.js";
+import { createLocalPool, type LocalPool } from "../run/local-pool.js";
+import { loadGraph } from "./load-graph.js";
 import type { PreparedGraph } from "../run/graph.js";
-import { ImgDiffError } from "../errors.js";
 
 export const RUN_USAGE =
-  "imgdiff run <workflow.json> --count N --out DIR [--server URL ...] [--seed S] [--concurrency K] [--retry-failed] [--max-failures N] [--allow-endpoint ORIGIN ...] [--json-progress]  (resumes an unfinished run in DIR; --server, repeatable, for workflows with ComfyUI nodes)";
+  "imgdiff run <workflow.json> --count N --out DIR [--server URL ...] [--seed S] [--concurrency K] [--local-workers K] [--retry-failed] [--max-failures N] [--allow-endpoint ORIGIN ...] [--json-progress]  (resumes an unfinished run in DIR; --server, repeatable, for workflows with ComfyUI nodes)";
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -29,6 +24,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     out: { type: "string" },
     seed: { type: "string" },
     concurrency: { type: "string" },
+    "local-workers": { type: "string" },
     "retry-failed": { type: "boolean" },
     "max-failures": { type: "string" },
     server: { type: "string", multiple: true },
@@ -44,12 +40,16 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const count = integerFlag("count", values.count, 1, 0, 100_000_000);
   const seed = integerFlag("seed", values.seed, 0, 0, 2 ** 50);
   const servers = (values.server ?? []).map((v) => serverFlag(v));
-  // Each server of the pool takes two prompts at once; keep them all busy by default.
-  const concurrency = integerFlag("concurrency", values.concurrency, Math.max(2, 2 * servers.length), 1, 256);
+  // Our CPU-heavy nodes run on worker threads, one per core by default (0: all on this thread).
+  const localWorkers = integerFlag("local-workers", values["local-workers"], availableParallelism(), 0, 256);
+  // Each server of the pool takes two prompts at once and each worker thread one node: keep
+  // them all busy by default.
+  const concurrency = integerFlag("concurrency", values.concurrency, Math.max(2, 2 * servers.length, localWorkers + 2), 1, 256);
   const maxFailures = values["max-failures"] === undefined ? undefined : integerFlag("max-failures", values["max-failures"], 0, 0);
   const file = positionals[0]!;
 
   const { graph, remote } = await loadGraph(await readJsonFile(file), file, defaultRegistry(), servers);
+  const localPool = localWorkers > 0 ? createLocalPool({ size: localWorkers }) : undefined;
   try {
     return await runGraph(graph, file, {
       out: values.out,
@@ -60,9 +60,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       retryFailed: values["retry-failed"] === true,
       jsonProgress: values["json-progress"] === true,
       ...(remote ? { runner: remote.runner, servers: remote.servers } : {}),
+      ...(localPool ? { localPool } : {}),
     });
   } finally {
-    await remote?.close();
+    await Promise.all([remote?.close(), localPool?.close()]);
   }
 }
 
@@ -77,6 +78,7 @@ interface RunSettings {
   readonly jsonProgress: boolean;
   readonly runner?: RemoteRunner;
   readonly servers?: () => readonly ServerProgress[];
+  readonly localPool?: LocalPool;
 }
 
 async function runGraph(graph: PreparedGraph, file: string, settings: RunSettings): Promise<number> {
@@ -99,6 +101,7 @@ async function runGraph(graph: PreparedGraph, file: string, settings: RunSetting
       signal: controller.signal,
       retryFailed: settings.retryFailed,
       ...(settings.runner ? { runner: settings.runner } : {}),
+      ...(settings.localPool ? { localPool: settings.localPool } : {}),
       ...(maxFailures !== undefined ? { maxFailures } : {}),
       onPlan: (plan) => {
         if (plan.resumed) {
@@ -159,84 +162,6 @@ async function runGraph(graph: PreparedGraph, file: string, settings: RunSetting
     return 1;
   }
   return broken ? 1 : 0;
-}
-
-interface Remote {
-  readonly runner: RemoteRunner;
-  /** The pool's servers for the progress display. */
-  readonly servers: () => readonly ServerProgress[];
-  close(): Promise<void>;
-}
-
-/**
- * The prepared graph, and for a graph with ComfyUI nodes the servers to run them: validated
- * against the object_info of the first server that answers (the pool's servers are meant to
- * be alike).
- */
-async function loadGraph(value: unknown, file: string, registry: NodeRegistry, servers: readonly string[]): Promise<{ graph: PreparedGraph; remote?: Remote }> {
-  const foreign = foreignNodeTypes(value, registry);
-  if (foreign.length === 0) return { graph: prepareGraph(parsePrompt(value, file), registry, file) };
-  if (servers.length === 0) {
-    throw new ImgDiffError(
-      "NO_SERVER",
-      `${file} has ComfyUI nodes (${foreign.join(", ")}), which run on a ComfyUI server: give one with --server URL (e.g. --server http://127.0.0.1:8188; repeat it to use several)`,
-    );
-  }
-  const clients = servers.map((baseUrl) => new ComfyClient({ baseUrl }));
-  const pool = new ServerPool({ servers });
-  const close = async () => {
-    await pool.close();
-    await Promise.all(clients.map((c) => c.close()));
-  };
-  try {
-    const serverInfo = await firstObjectInfo(clients);
-    const prompt = parsePrompt(value, file, unionObjectInfo(serverInfo, registry.objectInfo()));
-    return { graph: prepareGraph(prompt, registry, file, serverInfo), remote: { runner: poolRunner(pool, clients), servers: () => serverProgress(pool), close } };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-}
-
-function serverProgress(pool: ServerPool): ServerProgress[] {
-  return pool.status().map((s) => ({ url: s.url, busy: s.inFlight, done: s.completed, failed: s.moved, healthy: s.healthy }));
-}
-
-async function firstObjectInfo(clients: readonly ComfyClient[]): Promise<ObjectInfo> {
-  const failures: string[] = [];
-  for (const client of clients) {
-    try {
-      return await client.objectInfo({ timeoutMs: 30_000 });
-    } catch (error) {
-      failures.push(`${client.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  throw new ImgDiffError("SERVER_UNREACHABLE", `no ComfyUI server answered GET /object_info:\n  - ${failures.join("\n  - ")}`);
-}
-
-/**
- * Node types in a workflow (either format) that are not ours: ComfyUI's, or unknown. An unknown
- * type in our pack's namespace is a mistake on our side, left for validation to name.
- */
-function foreignNodeTypes(value: unknown, registry: NodeRegistry): string[] {
-  if (typeof value !== "object" || value === null) return [];
-  const types: string[] = [];
-  if (isUiWorkflow(value)) {
-    const frontendOnly = new Set(["PrimitiveNode", "Reroute", "Note", "MarkdownNote"]);
-    const graphs = [value as { nodes?: unknown }, ...(((value as { definitions?: { subgraphs?: unknown } }).definitions?.subgraphs as unknown[] | undefined) ?? [])];
-    for (const g of graphs) {
-      for (const node of ((g as { nodes?: unknown }).nodes as Array<{ type?: unknown; mode?: unknown }> | undefined) ?? []) {
-        // Muted (2) and bypassed (4) nodes are not queued.
-        if (typeof node.type === "string" && !frontendOnly.has(node.type) && node.mode !== 2 && node.mode !== 4) types.push(node.type);
-      }
-    }
-  } else {
-    const body = "prompt" in value && !("class_type" in value) ? (value as { prompt: unknown }).prompt : value;
-    for (const node of Object.values((body ?? {}) as Record<string, { class_type?: unknown }>)) if (typeof node?.class_type === "string") types.push(node.class_type);
-  }
-  // Subgraph instances are containers, not node types.
-  const subgraphIds = new Set((((value as { definitions?: { subgraphs?: Array<{ id?: unknown }> } }).definitions?.subgraphs) ?? []).map((s) => s.id));
-  return [...new Set(types)].filter((t) => !registry.has(t) && !t.startsWith("ImgDiff.") && !subgraphIds.has(t) && !t.startsWith("workflow>") && !t.startsWith("workflow/")).sort();
 }
 
 function formatSummary(r: DurableRunResult, outputDir: string, report: string): string {

@@ -1,13 +1,16 @@
 import { resolve } from "node:path";
-import { parse, integerFlag } from "./args.js";
+import { availableParallelism } from "node:os";
+import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
-import { ImgDiffError } from "../errors.js";
+import { loadGraph, type Remote } from "./load-graph.js";
 import { connectRedis, describeRedisUrl } from "../distributed/redis-connection.js";
-import { checkRunName } from "../distributed/run-spec.js";
+import { checkRunName, loadRunSpec } from "../distributed/run-spec.js";
 import { runWorker } from "../distributed/worker.js";
+import { defaultRegistry } from "../nodes/index.js";
+import { createLocalPool, type LocalPool } from "../run/local-pool.js";
 
 export const WORKER_USAGE =
-  "imgdiff worker --redis URL --run NAME --out DIR [--server URL...] [--worker-id ID] [--concurrency K] [--exit-when-idle] [--lock-duration MS] [--stalled-interval MS]";
+  "imgdiff worker --redis URL --run NAME --out DIR [--server URL ...] [--worker-id ID] [--concurrency K] [--local-workers K] [--exit-when-idle] [--lock-duration MS] [--stalled-interval MS]";
 
 export async function workerCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -17,6 +20,7 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
     server: { type: "string", multiple: true },
     "worker-id": { type: "string" },
     concurrency: { type: "string" },
+    "local-workers": { type: "string" },
     "exit-when-idle": { type: "boolean" },
     "lock-duration": { type: "string" },
     "stalled-interval": { type: "string" },
@@ -25,26 +29,34 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
   if (!values.redis) throw new UsageError("--redis URL is required (e.g. redis://host:6379)");
   if (!values.run) throw new UsageError("--run NAME is required");
   if (!values.out) throw new UsageError("--out DIR is required");
-  if (values.server?.length) {
-    throw new ImgDiffError(
-      "REMOTE_NOT_SUPPORTED",
-      `--server ${values.server.join(" ")}: workers cannot run stages on ComfyUI servers yet; leave --server out to run the workflow's nodes in this process`,
-    );
-  }
   const run = checkRunName(values.run);
-  const concurrency = integerFlag("concurrency", values.concurrency, 1, 1, 256);
+  const servers = (values.server ?? []).map((v) => serverFlag(v));
+  const localWorkers = integerFlag("local-workers", values["local-workers"], availableParallelism(), 0, 256);
+  // Enough samples in flight to keep each server (two prompts each) and each worker thread busy.
+  const concurrency = integerFlag("concurrency", values.concurrency, Math.max(1, 2 * servers.length, localWorkers + 1), 1, 256);
   const lockDurationMs = values["lock-duration"] === undefined ? undefined : integerFlag("lock-duration", values["lock-duration"], 0, 100, 3_600_000);
   const stalledIntervalMs = values["stalled-interval"] === undefined ? undefined : integerFlag("stalled-interval", values["stalled-interval"], 0, 100, 3_600_000);
   const redisName = describeRedisUrl(values.redis);
 
   const redis = await connectRedis(values.redis);
   redis.on("reconnecting", () => process.stderr.write(`worker: connection to Redis at ${redisName} lost; reconnecting\n`));
+  let remote: Remote | undefined;
+  let localPool: LocalPool | undefined;
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
+    // The run's workflow (API format, checked at submit) needs servers if it has ComfyUI nodes.
+    const spec = await loadRunSpec(redis, run, redisName);
+    const label = `the workflow of run ${run}`;
+    const loaded = await loadGraph(spec.workflow, label, defaultRegistry(), servers);
+    remote = loaded.remote;
+    localPool = localWorkers > 0 ? createLocalPool({ size: localWorkers }) : undefined;
     const summary = await runWorker({
+      graph: loaded.graph,
+      ...(remote ? { runner: remote.runner } : {}),
+      ...(localPool ? { localPool } : {}),
       redis,
       redisName,
       run,
@@ -68,6 +80,7 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    await Promise.all([remote?.close(), localPool?.close()]);
     redis.disconnect();
   }
 }

@@ -19,6 +19,12 @@ import { createSession, type ComfySession, type SessionEvent, type SessionEvents
 import { locatePrompt, type PromptWhereabouts } from "./submit.js";
 import { createTransport, type FetchLike, type Transport } from "./transport.js";
 
+/**
+ * A prompt made for the server that will run it: it can upload the prompt's input files there
+ * first. A pool calls it once per server it tries; a client calls it once.
+ */
+export type PromptSource = (server: ComfyClient, signal: AbortSignal | undefined) => Promise<ApiPrompt>;
+
 export interface ComfyClientOptions {
   /** e.g. "http://127.0.0.1:8188" (a path prefix for a reverse proxy is kept). */
   baseUrl: string;
@@ -85,8 +91,10 @@ export class ComfyClient {
   }
 
   /** Runs a prompt to completion and returns every output node's results, images downloaded. */
-  run(prompt: ApiPrompt, options: RunOptions = {}): Promise<RunResult> {
-    return runPrompt(this.context, prompt, this.bound(options));
+  async run(prompt: ApiPrompt | PromptSource, options: RunOptions = {}): Promise<RunResult> {
+    const bound = this.bound(options);
+    const body = typeof prompt === "function" ? await prompt(this, bound.signal) : prompt;
+    return runPrompt(this.context, body, bound);
   }
 
   /** POST /prompt with our ids, resolving an ambiguous outcome without running the prompt twice. */

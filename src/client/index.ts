@@ -1,6 +1,6 @@
 /** The ComfyUI client's public surface (re-exported by the package's src/index.ts). */
 export { ComfyClient } from "./client.js";
-export type { ComfyClientOptions } from "./client.js";
+export type { ComfyClientOptions, PromptSource } from "./client.js";
 export { ServerPool } from "./pool.js";
 export type { ServerPoolOptions, PoolRunResult, ServerStatus } from "./pool.js";
 export type { ClientTimeouts } from "./context.js";

@@ -9,7 +9,7 @@
  */
 import { DEFAULT_TIMEOUTS } from "./context.js";
 import type { ApiPrompt } from "../graph/api-prompt.js";
-import { ComfyClient, type ComfyClientOptions } from "./client.js";
+import { ComfyClient, type ComfyClientOptions, type PromptSource } from "./client.js";
 import type { ClientTimeouts } from "./context.js";
 import { deadline } from "./deadline.js";
 import { ComfyAbortError, PoolError, isServerFault } from "./errors.js";
@@ -63,7 +63,8 @@ interface Server {
 }
 
 interface Job {
-  prompt: ApiPrompt;
+  /** A source is built again for each server the job is tried on (its uploads go there). */
+  prompt: ApiPrompt | PromptSource;
   options: RunOptions;
   promptId: string;
   signal: AbortSignal;
@@ -112,8 +113,12 @@ export class ServerPool {
     }));
   }
 
-  /** Runs a prompt on some server; same options and result as ComfyClient.run, plus the server used. */
-  run(prompt: ApiPrompt, options: RunOptions = {}): Promise<PoolRunResult> {
+  /**
+   * Runs a prompt on some server; same options and result as ComfyClient.run, plus the server
+   * used. A PromptSource is called with the server picked, so input files are uploaded only to
+   * the server that runs the prompt; a failure there counts as that server's.
+   */
+  run(prompt: ApiPrompt | PromptSource, options: RunOptions = {}): Promise<PoolRunResult> {
     if (this.closed) return Promise.reject(new PoolError("pool_closed", "ServerPool.run() called after close()"));
     this.startHealthChecks();
     // Never forever: with every server down, a job fails when its run time is up.
@@ -199,7 +204,8 @@ export class ServerPool {
     server.queueRemaining++;
     job.tried.push(server.client.baseUrl);
     try {
-      const result = await server.client.run(job.prompt, { ...job.options, promptId: job.promptId, signal: job.signal });
+      const prompt = typeof job.prompt === "function" ? await job.prompt(server.client, job.signal) : job.prompt;
+      const result = await server.client.run(prompt, { ...job.options, promptId: job.promptId, signal: job.signal });
       server.completed++;
       job.resolve({ ...result, server: server.client.baseUrl, servers: [...job.tried] });
     } catch (error) {

@@ -43,6 +43,63 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   }
 }
 
+/** A file written piece by piece that appears whole at commit() or not at all (see writeFileAtomic). */
+export interface AtomicFile {
+  write(text: string): Promise<void>;
+  /** Flushes, syncs and renames the file into place. */
+  commit(): Promise<void>;
+  /** Removes the temp file; the target is left as it was. */
+  abort(): Promise<void>;
+}
+
+/** Text is gathered into chunks of about this many characters before each write. */
+const CHUNK_CHARS = 256 * 1024;
+
+/**
+ * writeFileAtomic for files too large to hold as one string (a dataset index of millions of
+ * samples, a report): memory stays at one chunk whatever the file's size.
+ */
+export async function openAtomicFile(target: string): Promise<AtomicFile> {
+  const temp = tempPathFor(target);
+  const handle = await open(temp, "wx");
+  let pending: string[] = [];
+  let size = 0;
+  let done = false;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const text = pending.join("");
+    pending = [];
+    size = 0;
+    await handle.write(text);
+  };
+  const abort = async () => {
+    if (done) return;
+    done = true;
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+  };
+  return {
+    async write(text) {
+      pending.push(text);
+      size += text.length;
+      if (size >= CHUNK_CHARS) await flush();
+    },
+    async commit() {
+      try {
+        await flush();
+        await handle.sync();
+        await handle.close();
+        await rename(temp, target);
+        done = true;
+      } catch (error) {
+        await abort(); // closing a closed handle fails harmlessly; the temp file goes
+        throw error;
+      }
+    },
+    abort,
+  };
+}
+
 /**
  * Create `dir` (and its parents) if needed and return its absolute path. If it or a parent
  * exists as something other than a folder: OutputPathError OUTPUT_NOT_A_DIRECTORY naming it.

@@ -7,7 +7,7 @@ import { ImageError, ImgDiffError, OutputPathError } from "../errors.js";
 import { createRng, type Rng } from "../util/rng.js";
 import { drawRedBox, sideBySide as joinSideBySide } from "../vision/draw.js";
 import type { RgbImage } from "../vision/image.js";
-import { ensureOutputDir, writeFileAtomic } from "./atomic.js";
+import { ensureOutputDir, openAtomicFile, writeFileAtomic, type AtomicFile } from "./atomic.js";
 import { DEFAULT_JPEG_QUALITY, encodeImage, type ImageFormat } from "./encode.js";
 import { writePngText } from "../graph/png-metadata.js";
 import {
@@ -179,9 +179,19 @@ function recordPath(index: number): string {
   return `records/${padIndex(index)}.json`;
 }
 
-/** JSON array with one record per line: valid JSON, readable, and diffs line by line. */
-function jsonArray(items: readonly unknown[]): string {
-  return items.length === 0 ? "[]\n" : `[\n${items.map((item) => JSON.stringify(item)).join(",\n")}\n]\n`;
+/** Records read and checked at once while finalizing. */
+const FINALIZE_BATCH = 64;
+
+/** A JSON array with one record per line (valid JSON, readable, diffs line by line), written as it grows. */
+function jsonArrayWriter(file: AtomicFile): { add(item: unknown): Promise<void>; end(): Promise<void> } {
+  let first = true;
+  return {
+    async add(item) {
+      await file.write(`${first ? "[\n" : ",\n"}${JSON.stringify(item)}`);
+      first = false;
+    },
+    end: () => file.write(first ? "[]\n" : "\n]\n"),
+  };
 }
 
 function checkSample(sample: DatasetSample): void {
@@ -394,57 +404,74 @@ export function createDatasetWriter(options: DatasetWriterOptions): DatasetWrite
     });
   }
 
+  /**
+   * Streams: records are read a batch at a time in index order and each index file is appended
+   * as they come, so memory does not grow with the run (only the id check keeps one entry per
+   * output).
+   */
   async function finalize(options: { only?: ReadonlySet<number> } = {}): Promise<DatasetSummary> {
     await prepare();
-    const names = (await readdir(resolveInside(root, "records"))).filter((name) => RECORD_NAME.test(name));
+    const names = (await readdir(resolveInside(root, "records")))
+      .map((name) => ({ name, index: Number(RECORD_NAME.exec(name)?.[1] ?? Number.NaN) }))
+      .filter((r) => Number.isSafeInteger(r.index))
+      .sort((a, b) => a.index - b.index);
     const skipped: SkippedRecord[] = [];
-    const records: SampleRecord[] = [];
-    for (const name of names) {
-      const rel = `records/${name}`;
-      const record = await readRecord(resolveInside(root, rel)).catch((error: unknown) => {
-        skipped.push({ file: rel, reason: `unreadable or invalid record: ${describe(error)}` });
-        return null;
-      });
-      if (record === null) continue;
-      if (Number(RECORD_NAME.exec(name)?.[1]) !== record.index) {
-        skipped.push({ file: rel, reason: `holds sample index ${record.index}, not the one in its name` });
-        continue;
+    const owners = new Map<string, number>();
+    const counts = { samples: 0, outputs: 0, replacement: 0, removal: 0, llava: 0 };
+    const files = [RELEASE_REPLACEMENT_FILE, RELEASE_REMOVAL_FILE, LLAVA_FILE, METADATA_FILE] as const;
+    const [replacement, removal, llava, metadata] = await Promise.all(files.map(async (file) => openAtomicFile(resolveInside(root, file))));
+    const arrays = [jsonArrayWriter(replacement!), jsonArrayWriter(removal!), jsonArrayWriter(llava!)] as const;
+    try {
+      for (let at = 0; at < names.length; at += FINALIZE_BATCH) {
+        const batch = await Promise.all(names.slice(at, at + FINALIZE_BATCH).map(({ name, index }) => checkedRecord(name, index, options.only)));
+        for (const checked of batch) {
+          if ("skip" in checked) {
+            skipped.push(checked.skip);
+            continue;
+          }
+          const { record } = checked;
+          claimIds(owners, record);
+          counts.samples++;
+          for (const output of [...record.outputs].sort((a, b) => a.region_index - b.region_index)) {
+            counts.outputs++;
+            if (output.kind === "replace") {
+              counts.replacement++;
+              await arrays[0].add(output.release);
+            } else {
+              counts.removal++;
+              await arrays[1].add(output.release);
+            }
+            if (output.llava) {
+              counts.llava++;
+              await arrays[2].add(output.llava);
+            }
+            await metadata!.write(`${JSON.stringify(output.metadata)}\n`);
+          }
+        }
       }
-      if (options.only && !options.only.has(record.index)) {
-        skipped.push({ file: rel, reason: `sample ${record.index} is not accepted in the run (a stale record)` });
-        continue;
-      }
-      const missing = await firstMissing(root, record.outputs.flatMap((o) => o.files));
-      if (missing !== null) {
-        skipped.push({ file: rel, reason: `image ${missing} is missing` });
-        continue;
-      }
-      records.push(record);
+      for (const array of arrays) await array.end();
+      await Promise.all([replacement!, removal!, llava!, metadata!].map((file) => file.commit()));
+    } catch (error) {
+      await Promise.all([replacement!, removal!, llava!, metadata!].map((file) => file.abort()));
+      throw error;
     }
-    records.sort((a, b) => a.index - b.index);
-    const outputs = records.flatMap((r) => [...r.outputs].sort((a, b) => a.region_index - b.region_index));
-    checkUniqueIds(records);
+    return { ...counts, skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)), files: [...files] };
+  }
 
-    const replacement = outputs.flatMap((o) => (o.kind === "replace" ? [o.release] : []));
-    const removal = outputs.flatMap((o) => (o.kind === "remove" ? [o.release] : []));
-    const llava = outputs.flatMap((o) => (o.llava ? [o.llava] : []));
-    const metadata = outputs.map((o) => `${JSON.stringify(o.metadata)}\n`).join("");
-    const written: [string, string][] = [
-      [RELEASE_REPLACEMENT_FILE, jsonArray(replacement)],
-      [RELEASE_REMOVAL_FILE, jsonArray(removal)],
-      [LLAVA_FILE, jsonArray(llava)],
-      [METADATA_FILE, metadata],
-    ];
-    await Promise.all(written.map(([file, text]) => writeFileAtomic(resolveInside(root, file), text)));
-    return {
-      samples: records.length,
-      outputs: outputs.length,
-      replacement: replacement.length,
-      removal: removal.length,
-      llava: llava.length,
-      skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)),
-      files: written.map(([file]) => file),
-    };
+  /** A record that may go into the dataset, or why it may not. */
+  async function checkedRecord(name: string, index: number, only: ReadonlySet<number> | undefined): Promise<{ record: SampleRecord } | { skip: SkippedRecord }> {
+    const rel = `records/${name}`;
+    let record: SampleRecord;
+    try {
+      record = await readRecord(resolveInside(root, rel));
+    } catch (error) {
+      return { skip: { file: rel, reason: `unreadable or invalid record: ${describe(error)}` } };
+    }
+    if (index !== record.index) return { skip: { file: rel, reason: `holds sample index ${record.index}, not the one in its name` } };
+    if (only && !only.has(record.index)) return { skip: { file: rel, reason: `sample ${record.index} is not accepted in the run (a stale record)` } };
+    const missing = await firstMissing(root, record.outputs.flatMap((o) => o.files));
+    if (missing !== null) return { skip: { file: rel, reason: `image ${missing} is missing` } };
+    return { record };
   }
 
   return { root, writeSample, finalize };
@@ -483,19 +510,17 @@ async function firstMissing(root: string, files: readonly string[]): Promise<str
   return null;
 }
 
-function checkUniqueIds(records: readonly SampleRecord[]): void {
-  const owner = new Map<string, number>();
-  for (const record of records) {
-    for (const { id } of record.outputs) {
-      const first = owner.get(id);
-      if (first !== undefined && first !== record.index) {
-        throw new ImgDiffError(
-          "DATASET_DUPLICATE_ID",
-          `samples ${first} and ${record.index} both wrote output ${JSON.stringify(id)} (${recordPath(first)}, ${recordPath(record.index)}); give every sample a distinct id`,
-        );
-      }
-      owner.set(id, record.index);
+/** Records every output id of a record; two samples with one id cannot both be in the dataset. */
+function claimIds(owners: Map<string, number>, record: SampleRecord): void {
+  for (const { id } of record.outputs) {
+    const first = owners.get(id);
+    if (first !== undefined && first !== record.index) {
+      throw new ImgDiffError(
+        "DATASET_DUPLICATE_ID",
+        `samples ${first} and ${record.index} both wrote output ${JSON.stringify(id)} (${recordPath(first)}, ${recordPath(record.index)}); give every sample a distinct id`,
+      );
     }
+    owners.set(id, record.index);
   }
 }
 

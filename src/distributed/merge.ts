@@ -72,7 +72,9 @@ export async function mergeShards(dir: string): Promise<MergeResult> {
       throw new ImgDiffError("MERGE_MIXED_RUNS", `shards ${names[0]} (run ${first.run}) and ${name} (run ${run.run}) belong to different runs; merge one run per folder`);
     }
   }
-  const graph = prepareGraph(parsePrompt(first.workflow, `the workflow of run ${first.run}`), defaultRegistry(), `the workflow of run ${first.run}`);
+  const label = `the workflow of run ${first.run}`;
+  // The ComfyUI node definitions the workers recorded stand in for a server here.
+  const graph = prepareGraph(parsePrompt(first.workflow, label), defaultRegistry(), label, first.serverNodes);
   const roots = datasetRoots(graph);
 
   const copies = new Map<number, Copy[]>();

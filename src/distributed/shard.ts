@@ -14,6 +14,7 @@ import { ensureOutputDir, writeFileAtomic } from "../dataset/atomic.js";
 import { resolveInside, safeName } from "../dataset/safe-path.js";
 import { ImgDiffError } from "../errors.js";
 import { ApiPromptSchema } from "../graph/api-prompt.js";
+import { ObjectInfoSchema, type ObjectInfo } from "../graph/object-info.js";
 import type { RunSpec } from "./run-spec.js";
 
 export const SHARDS_DIR = "shards";
@@ -29,6 +30,11 @@ const ShardRunSchema = z.object({
   seed: z.number().int().min(0),
   identity: z.string(),
   workflow: ApiPromptSchema,
+  /**
+   * The ComfyUI node definitions the workflow's server nodes were validated against, so merge
+   * can prepare the workflow (and find its dataset writers) without a server.
+   */
+  serverNodes: ObjectInfoSchema.optional(),
 });
 export type ShardRun = z.infer<typeof ShardRunSchema>;
 
@@ -47,7 +53,7 @@ export function shardDir(out: string, worker: string): string {
  * Creates the shard (or reopens it: a restarted worker with the same id goes on in it) and
  * records its run. A shard of another run under this worker id is refused.
  */
-export async function openShard(dir: string, worker: string, spec: RunSpec): Promise<void> {
+export async function openShard(dir: string, worker: string, spec: RunSpec, serverNodes?: ObjectInfo): Promise<void> {
   await ensureOutputDir(dir);
   await ensureOutputDir(resolveInside(dir, OUTCOMES_DIR));
   const existing = await readShardRun(dir).catch(() => null);
@@ -57,7 +63,7 @@ export async function openShard(dir: string, worker: string, spec: RunSpec): Pro
       `${dir} holds the shard of another run (${existing.run}, identity ${existing.identity.slice(0, 12)}); use another --out folder or --worker-id`,
     );
   }
-  const run: ShardRun = { format: "imgdiff-shard/1", run: spec.run, worker, count: spec.count, seed: spec.seed, identity: spec.identity, workflow: spec.workflow };
+  const run: ShardRun = { format: "imgdiff-shard/1", run: spec.run, worker, count: spec.count, seed: spec.seed, identity: spec.identity, workflow: spec.workflow, ...(serverNodes ? { serverNodes } : {}) };
   await writeFileAtomic(resolveInside(dir, SHARD_RUN_FILE), `${JSON.stringify(run, null, 1)}\n`);
 }
 

@@ -11,8 +11,11 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { defaultRegistry } from "../nodes/index.js";
 import type { NodeReport } from "../nodes/define.js";
+import type { ObjectInfo } from "../graph/object-info.js";
 import { finalizeNodes } from "../run/batch.js";
-import { executeSample, type RunState } from "../run/execute-sample.js";
+import { assertRunnable, executeSample, type RunState, type SampleOptions } from "../run/execute-sample.js";
+import type { LocalPool } from "../run/local-pool.js";
+import type { RemoteRunner } from "../run/remote-stage.js";
 import { parsePrompt, prepareGraph, type PreparedGraph } from "../run/graph.js";
 import { countJobs, runQueue } from "./queue.js";
 import { loadRunSpec, QUEUE_PREFIX, type RunSpec, type SampleJob } from "./run-spec.js";
@@ -37,6 +40,15 @@ export interface WorkerOptions {
   readonly stalledIntervalMs?: number;
   /** Stops taking jobs, lets the running ones finish, finalizes the shard and returns. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's workflow prepared by the caller (with a ComfyUI server's node definitions when it
+   * has ComfyUI nodes); default: prepared here with our node pack alone.
+   */
+  readonly graph?: PreparedGraph;
+  /** Runs the workflow's ComfyUI stages (a ServerPool); required when it has any. */
+  readonly runner?: RemoteRunner;
+  /** Worker threads for our CPU-heavy nodes; the caller owns and closes it. */
+  readonly localPool?: LocalPool;
   readonly onSample?: (result: SampleResult) => void;
   /** Connection problems and other events worth a line in the log. */
   readonly onLog?: (line: string) => void;
@@ -67,15 +79,37 @@ const MAX_STALLED_COUNT = 5;
 export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> {
   const { redis, run } = options;
   const spec = await loadRunSpec(redis, run, options.redisName);
-  const graph = prepareGraph(parsePrompt(spec.workflow, `the workflow of run ${run}`), defaultRegistry(), `the workflow of run ${run}`);
+  const graph = options.graph ?? prepareGraph(parsePrompt(spec.workflow, `the workflow of run ${run}`), defaultRegistry(), `the workflow of run ${run}`);
+  assertRunnable(graph, options.runner);
+  const engines: Engines = { ...(options.runner ? { runner: options.runner } : {}), ...(options.localPool ? { localPool: options.localPool } : {}) };
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
   const dir = shardDir(options.out, workerId);
-  await openShard(dir, workerId, spec);
+  await openShard(dir, workerId, spec, serverNodes(graph));
 
   const state: RunState = new Map();
   const counts = { done: 0, filtered: 0, failed: 0 };
+  // A long-lived worker keeps its shard's dataset files current whenever it runs dry: the queue
+  // has no job for it (BullMQ's "drained", which comes as soon as the last job is fetched) and
+  // its own jobs in flight have finished.
+  let finalizing: Promise<unknown> = Promise.resolve();
+  let inFlight = 0;
+  let drained = false;
+  const refreshShard = () => {
+    if (options.exitWhenIdle || !drained || inFlight > 0) return;
+    drained = false;
+    finalizing = finalizing
+      .then(() => finalizeNodes(graph, dir, state))
+      .catch((error: Error) => options.onLog?.(`worker ${workerId}: cannot finalize the shard: ${error.message}`));
+  };
   const processor = async (job: Job<SampleJob>): Promise<SampleResult> => {
-    const result = await runJob(graph, spec, job, dir, state);
+    inFlight++;
+    let result: SampleResult;
+    try {
+      result = await runJob(graph, spec, job, dir, state, engines);
+    } finally {
+      inFlight--;
+      refreshShard();
+    }
     if (result.status === "failed") {
       counts.failed++;
       options.onSample?.(result);
@@ -97,15 +131,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     runRetryDelay: 1000,
   });
   worker.on("error", (error) => options.onLog?.(`worker ${workerId}: ${error.message}`));
-  // A long-lived worker keeps its shard's dataset files current whenever the queue runs dry.
-  let finalizing: Promise<unknown> = Promise.resolve();
-  if (!options.exitWhenIdle) {
-    worker.on("drained", () => {
-      finalizing = finalizing
-        .then(() => finalizeNodes(graph, dir, state))
-        .catch((error: Error) => options.onLog?.(`worker ${workerId}: cannot finalize the shard: ${error.message}`));
-    });
-  }
+  worker.on("drained", () => {
+    drained = true;
+    refreshShard();
+  });
 
   const queue = runQueue(redis, run);
   await new Promise<void>((done) => {
@@ -139,13 +168,23 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   return { workerId, shardDir: dir, ...counts, finalized };
 }
 
-async function runJob(graph: PreparedGraph, spec: RunSpec, job: Job<SampleJob>, dir: string, state: RunState): Promise<SampleResult> {
+/** The definitions of the graph's ComfyUI node types (those not in our pack), if it has any. */
+function serverNodes(graph: PreparedGraph): ObjectInfo | undefined {
+  const ours = defaultRegistry();
+  const types = [...new Set(Object.values(graph.prompt).map((n) => n.class_type))].filter((t) => !ours.has(t) && graph.objectInfo[t]);
+  return types.length > 0 ? Object.fromEntries(types.sort().map((t) => [t, graph.objectInfo[t]!])) : undefined;
+}
+
+/** What runs the parts of a sample that are not plain main-thread nodes. */
+type Engines = Pick<SampleOptions, "runner" | "localPool">;
+
+async function runJob(graph: PreparedGraph, spec: RunSpec, job: Job<SampleJob>, dir: string, state: RunState, engines: Engines): Promise<SampleResult> {
   const { index, seed } = job.data;
   if (!(Number.isSafeInteger(index) && index >= 0 && index < spec.count) || seed !== spec.seed) {
     // Retrying cannot fix a job that does not belong to the run's spec.
     throw new UnrecoverableError(`job ${job.id} holds ${JSON.stringify(job.data)}, expected a sample index below ${spec.count} and seed ${spec.seed}`);
   }
-  const outcome = await executeSample(graph, { sampleIndex: index, runSeed: seed, outputDir: dir, state });
+  const outcome = await executeSample(graph, { sampleIndex: index, runSeed: seed, outputDir: dir, state, ...engines });
   if (outcome.status === "done") return { status: "done", index };
   if (outcome.status === "filtered") {
     const result = { status: "filtered", index, reason: outcome.reason, nodeId: outcome.nodeId } as const;

@@ -175,7 +175,12 @@ class Converter {
         const { scope: outer, instance, inputNames } = scope.parent;
         const name = inputNames[link.originSlot];
         const slot = (name !== undefined ? instance.inputs?.find((s) => s.name === name) : undefined) ?? instance.inputs?.[link.originSlot];
-        if (slot?.link === null || slot?.link === undefined) return { kind: "none" };
+        if (slot?.link === null || slot?.link === undefined) {
+          // Unlinked outside: the instance's promoted widget, if the input is one, else the
+          // inner node keeps its own widget value.
+          const promoted = promotedValue(instance, slot?.name);
+          return promoted === undefined ? { kind: "none" } : { kind: "value", value: promoted };
+        }
         scope = outer;
         linkId = slot.link;
         continue;
@@ -265,6 +270,16 @@ function bypassInput(node: UiNode, slot: number, wanted: unknown): number {
   if (same && compatible(same.type, node.outputs?.[slot]?.type) && compatible(same.type, wanted)) return slot;
   const exact = inputs.findIndex((i) => i.type === wanted);
   return exact >= 0 ? exact : inputs.findIndex((i) => compatible(i.type, wanted));
+}
+
+/**
+ * A subgraph instance saves the values of its promoted widgets (subgraph inputs that feed a
+ * widget inside) in its own `widgets_values`, in the order of its widget inputs.
+ */
+function promotedValue(instance: UiNode, name: string | undefined): unknown {
+  if (name === undefined || !Array.isArray(instance.widgets_values)) return undefined;
+  const index = (instance.inputs ?? []).filter((s) => s.widget !== undefined).findIndex((s) => s.name === name);
+  return index >= 0 && index < instance.widgets_values.length ? instance.widgets_values[index] : undefined;
 }
 
 /**

@@ -58,6 +58,11 @@ export interface NodeDeclaration<I extends Record<string, InputSpec>, O extends 
   outputs: O;
   /** Output nodes are what a run executes toward (ComfyUI's OUTPUT_NODE). */
   outputNode?: boolean;
+  /**
+   * The run is CPU work that depends only on its inputs, the ids and the rng (no `runState`, no
+   * `graph`, no files): the batch runner may run it on a worker thread of its local pool.
+   */
+  offload?: boolean;
   run(inputs: InputValues<I>, context: NodeContext): Promise<RunResult<O>> | RunResult<O>;
   /** Called once when a run ends, with the node's run state (e.g. to assemble dataset files). */
   finalize?(context: FinalizeContext): Promise<NodeReport | void>;
@@ -96,6 +101,8 @@ export interface NodeDefinition {
   readonly inputs: Readonly<Record<string, InputSpec>>;
   readonly outputs: Readonly<Record<string, OutputSpec>>;
   readonly outputNode: boolean;
+  /** May run on a worker thread (see NodeDeclaration.offload). */
+  readonly offload: boolean;
   run(inputs: Record<string, unknown>, context: NodeContext): Promise<Record<string, unknown> | Blocked>;
   finalize?(context: FinalizeContext): Promise<NodeReport | void>;
   writesTo?(inputs: Readonly<Record<string, unknown>>): string;
@@ -125,6 +132,7 @@ export function defineNode<const I extends Record<string, InputSpec>, const O ex
     inputs: declaration.inputs,
     outputs: declaration.outputs,
     outputNode: declaration.outputNode ?? false,
+    offload: declaration.offload ?? false,
     run: async (inputs, context) => (await run(inputs as InputValues<I>, context)) as Record<string, unknown> | Blocked,
     ...(finalize ? { finalize } : {}),
     ...(writesTo ? { writesTo } : {}),

@@ -8,6 +8,7 @@ export const DifferenceArea = defineNode({
   category: "ImgDiff/analyse",
   description:
     "Boxes where two aligned images differ, robust to small misalignment, JPEG, blur, brightness and noise. Paper rules: NMS keeping the most different box first, boxes under min_area of the image dropped, at most max_boxes.",
+  offload: true,
   inputs: {
     image_a: image(),
     image_b: image(),

@@ -11,6 +11,7 @@ export const SyntheticScene = defineNode({
   category: "ImgDiff/generate",
   description:
     "Renders a procedural scene three times: base (no target object), A (source object) and B (target object at the same place and scale), with exact ground truth. The pair is (A, B) for replacement and (A, base) for removal. Needs no server or model.",
+  offload: true,
   inputs: {
     edit: socket("IMGDIFF_EDIT"),
     seed: int({ default: 0, min: 0, max: SEED_LIMIT, control_after_generate: "randomize", tooltip: "Background, distractors and placement." }),

@@ -8,6 +8,7 @@ import { assertRunnable, executeSample, type RunState, type SampleOutcome } from
 import type { RemoteRunner } from "./remote-stage.js";
 import type { NodeReport } from "../nodes/define.js";
 import { NodeExecutionError } from "./errors.js";
+import type { LocalPool } from "./local-pool.js";
 
 export interface BatchOptions {
   readonly count: number;
@@ -15,8 +16,10 @@ export interface BatchOptions {
   readonly runSeed?: number;
   readonly outputDir: string;
   readonly signal?: AbortSignal;
-  /** Runs the graph's ComfyUI stages (a ComfyClient, or a ServerPool through poolRunner). */
+  /** Runs the graph's ComfyUI stages (a ComfyClient or a ServerPool). */
   readonly runner?: RemoteRunner;
+  /** Worker threads for our CPU-heavy nodes (see local-pool.ts); the caller owns and closes it. */
+  readonly localPool?: LocalPool;
   /** The sample indexes to run (a resumed run's unfinished ones); default 0..count-1. */
   readonly samples?: readonly number[];
   /** Finalize the output nodes at the end (default true); false when the caller does it. */
@@ -83,6 +86,7 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
           state,
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.runner ? { runner: options.runner } : {}),
+          ...(options.localPool ? { localPool: options.localPool } : {}),
         });
       } catch (error) {
         if (options.signal?.aborted) return;

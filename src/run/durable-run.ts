@@ -9,6 +9,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ImgDiffError } from "../errors.js";
 import type { NodeReport } from "../nodes/define.js";
+import type { LocalPool } from "./local-pool.js";
 import { finalizeNodes, runBatch, type BatchSummary } from "./batch.js";
 import type { SampleOutcome } from "./execute-sample.js";
 import type { PreparedGraph } from "./graph.js";
@@ -34,6 +35,8 @@ export interface DurableRunOptions extends RunParameters {
   readonly signal?: AbortSignal;
   /** Runs the graph's ComfyUI stages; required when the graph has any. */
   readonly runner?: RemoteRunner;
+  /** Worker threads for our CPU-heavy nodes; the caller owns and closes it. */
+  readonly localPool?: LocalPool;
   /** Run failed samples again. */
   readonly retryFailed?: boolean;
   /** Stop once more than this many samples failed in this invocation. */
@@ -114,6 +117,7 @@ export async function runDurable(graph: PreparedGraph, options: DurableRunOption
           finalize: false,
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.runner ? { runner: options.runner } : {}),
+          ...(options.localPool ? { localPool: options.localPool } : {}),
           ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
           onStart: (index) => {
             inFlight.add(index);

@@ -14,6 +14,8 @@ import { runRemoteStage, type RemoteRunner, type StageResult } from "./remote-st
 import { seedForSample } from "./seed-control.js";
 import { NodeExecutionError } from "./errors.js";
 import { ImgDiffError } from "../errors.js";
+import { NODES } from "../nodes/index.js";
+import type { LocalPool } from "./local-pool.js";
 
 export type SampleOutcome =
   | { readonly status: "done"; readonly index: number; readonly reports: Readonly<Record<string, NodeReport>> }
@@ -38,7 +40,12 @@ export interface SampleOptions {
   readonly signal?: AbortSignal;
   /** Runs the graph's ComfyUI stages; required when the graph has any. */
   readonly runner?: RemoteRunner;
+  /** Worker threads for our `offload` nodes; without one every node runs on this thread. */
+  readonly localPool?: LocalPool;
 }
+
+/** Our own offload nodes; a node a caller defined is never sent to a worker, which lacks it. */
+const OFFLOADABLE: ReadonlySet<unknown> = new Set(NODES.filter((node) => node.offload));
 
 interface Block {
   readonly reason: string;
@@ -155,7 +162,10 @@ export async function executeSample(graph: PreparedGraph, options: SampleOptions
     };
     let result: Awaited<ReturnType<typeof node.definition.run>>;
     try {
-      result = await node.definition.run(inputs, context);
+      result =
+        options.localPool && OFFLOADABLE.has(node.definition)
+          ? await options.localPool.run(classType, inputs, { nodeId: node.id, classType, sampleIndex: index, runSeed, outputDir }, signal)
+          : await node.definition.run(inputs, context);
     } catch (error) {
       if (options.signal?.aborted) throw error;
       return { status: "failed", index, error: new NodeExecutionError(node.id, classType, error) };

@@ -48,10 +48,15 @@ export interface PreparedGraph {
  * A workflow in either of ComfyUI's formats as an API prompt. The UI (editor) format is
  * converted against `objectInfo`, by default our registry's, as the editor would queue it.
  */
-export function parsePrompt(value: unknown, source = "workflow", objectInfo?: ObjectInfo): ApiPrompt {
+export function parsePrompt(value: unknown, source = "workflow", objectInfo?: ObjectInfo, warn?: (message: string) => void): ApiPrompt {
   // A shared workflow is untrusted: bounded in depth, size and node count before anything walks it.
   checkJsonLimits(value, source);
-  if (isUiWorkflow(value)) return uiToApi(value, objectInfo ?? defaultRegistry().objectInfo(), source).prompt;
+  if (isUiWorkflow(value)) {
+    // What the conversion had to guess (a value the file did not save, say) is worth telling.
+    const { prompt, warnings } = uiToApi(value, objectInfo ?? defaultRegistry().objectInfo(), source);
+    for (const warning of warnings) warn?.(warning);
+    return prompt;
+  }
   // Accept a bare prompt or the body of POST /prompt ({"prompt": {...}}).
   const body = typeof value === "object" && value !== null && "prompt" in value && !("class_type" in value)
     ? (value as { prompt: unknown }).prompt

@@ -200,7 +200,8 @@ describe("ComfyClient on the fake server", () => {
     intruder.close();
     await new Promise((resolve) => intruder.once("close", resolve));
     await c.run(empty(20), { timeoutMs: 10_000 });
-    await until(() => c.session.opens === 2 && c.session.state === "open", 5_000, "the zombie socket to be replaced");
+    // At least one new socket (on a loaded machine a slow answer may look like silence once more).
+    await until(() => c.session.opens >= 2 && c.session.state === "open", 5_000, "the zombie socket to be replaced");
     const seen: RunProgress["kind"][] = [];
     await c.run(empty(21), { timeoutMs: 10_000, onProgress: (e) => seen.push(e.kind) });
     expect(seen).toContain("executing");

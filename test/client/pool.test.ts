@@ -47,6 +47,31 @@ describe("ServerPool (mini servers)", () => {
     expect(pool.status().find((s) => s.url === dying.url)?.healthy).toBe(false);
   });
 
+  it("builds a PromptSource for the server picked, and again for the next one when that server fails", async () => {
+    minis = await Promise.all([startMiniComfy(20), startMiniComfy(20)]);
+    pool = new ServerPool({ servers: minis.map((m) => m.url), maxInFlight: 1, timeouts: { serverGoneMs: 300, pollIntervalMs: 50 }, healthIntervalMs: 100 });
+    const dead = minis[0]!;
+    const builtFor: string[][] = [];
+    const job = (i: number) => {
+      builtFor[i] = [];
+      return pool!.run(async (server) => {
+        builtFor[i]!.push(server.baseUrl);
+        // Uploading to a server that refuses connections fails this try only.
+        if (server.baseUrl === dead.url) await server.uploadImage(new Uint8Array([137, 80, 78, 71]), { name: "x.png" });
+        return prompt(i);
+      });
+    };
+    await dead.close();
+    const results = await Promise.all([job(0), job(1)]);
+    for (const [i, r] of results.entries()) {
+      expect(r.server).toBe(minis[1]!.url);
+      // Built once per server tried, the dead one included when it was tried first.
+      expect(builtFor[i]!.at(-1)).toBe(minis[1]!.url);
+      expect(builtFor[i]!.length).toBe(r.servers.length);
+    }
+    expect(results.some((r) => r.servers[0] === dead.url)).toBe(true);
+  });
+
   it("close() rejects waiting jobs and leaves no timer or socket behind", async () => {
     minis = [await startMiniComfy(5_000)];
     const before = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;

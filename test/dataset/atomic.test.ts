@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ensureOutputDir, writeFileAtomic } from "../../src/dataset/atomic.js";
+import { ensureOutputDir, openAtomicFile, writeFileAtomic } from "../../src/dataset/atomic.js";
 import { OutputPathError } from "../../src/errors.js";
 
 let dir: string;
@@ -40,6 +40,39 @@ describe("writeFileAtomic", () => {
     await Promise.all(versions.map((v) => writeFileAtomic(target, v)));
     expect(versions).toContain(await readFile(target, "utf8"));
     expect(await readdir(dir)).toEqual(["same.txt"]);
+  });
+});
+
+describe("openAtomicFile", () => {
+  it("a file written in pieces, larger than one chunk, appears whole at commit and not before", async () => {
+    const target = path.join(dir, "big.jsonl");
+    await writeFile(target, "old\n");
+    const file = await openAtomicFile(target);
+    const line = `${"x".repeat(999)}\n`;
+    for (let i = 0; i < 1000; i++) await file.write(line);
+    expect(await readFile(target, "utf8")).toBe("old\n");
+    await file.commit();
+    expect(await readFile(target, "utf8")).toBe(line.repeat(1000));
+    expect(await readdir(dir)).toEqual(["big.jsonl"]);
+  });
+
+  it("abort leaves the target as it was and no temp file", async () => {
+    const target = path.join(dir, "keep.json");
+    await writeFile(target, "kept");
+    const file = await openAtomicFile(target);
+    await file.write("x".repeat(300_000));
+    await file.abort();
+    expect(await readFile(target, "utf8")).toBe("kept");
+    expect(await readdir(dir)).toEqual(["keep.json"]);
+  });
+
+  it("a failed commit removes its temp file", async () => {
+    const target = path.join(dir, "taken");
+    await mkdir(target);
+    const file = await openAtomicFile(target);
+    await file.write("x");
+    await expect(file.commit()).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(["taken"]);
   });
 });
 

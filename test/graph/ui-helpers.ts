@@ -25,7 +25,7 @@ export interface NodeSpec {
   type: string;
   widgets?: unknown[];
   inputs?: Array<{ name: string; type: string; link: number | null; widget?: { name: string } }>;
-  outputs?: Array<{ name: string; type: string; links: number[] }>;
+  outputs?: Array<{ name: string; type: string; links: number[]; widget?: { name: string } }>;
   mode?: number;
   title?: string;
 }

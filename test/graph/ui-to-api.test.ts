@@ -200,6 +200,36 @@ describe("uiToApi rules", () => {
     expect(prompt["9"]!.inputs["images"]).toEqual(["5:2", 0]);
   });
 
+  it("a subgraph input that feeds a widget inside takes the instance's promoted widget value, or a link outside", () => {
+    const id = "3f1c2d4e-0000-4000-8000-000000000003";
+    const definition = {
+      id, name: "Blur with a knob", inputNode: { id: -10 }, outputNode: { id: -20 },
+      inputs: [{ name: "image", type: "IMAGE" }, { name: "radius", type: "INT" }], outputs: [{ name: "IMAGE", type: "IMAGE" }],
+      nodes: [
+        { id: 1, type: "Blur", widgets_values: [2], inputs: [{ name: "image", type: "IMAGE", link: 10 }, { name: "radius", type: "INT", widget: { name: "radius" }, link: 13 }], outputs: [{ name: "IMAGE", type: "IMAGE", links: [12] }] },
+      ],
+      links: [
+        { id: 10, origin_id: -10, origin_slot: 0, target_id: 1, target_slot: 0, type: "IMAGE" },
+        { id: 13, origin_id: -10, origin_slot: 1, target_id: 1, target_slot: 1, type: "INT" },
+        { id: 12, origin_id: 1, origin_slot: 0, target_id: -20, target_slot: 0, type: "IMAGE" },
+      ],
+    };
+    const instance = (radiusLink: number | null) => ({
+      type: id,
+      widgets: [7],
+      inputs: [{ name: "image", type: "IMAGE", link: 1 }, { name: "radius", type: "INT", widget: { name: "radius" }, link: radiusLink }],
+      outputs: [{ name: "IMAGE", type: "IMAGE", links: [2] }],
+    });
+    const promoted = uiToApi(workflow({ 1: src, 5: instance(null), 9: save(2) }, [[1, 1, 0, 5, 0, "IMAGE"], [2, 5, 0, 9, 0, "IMAGE"]], { definitions: { subgraphs: [definition] } }), testInfo);
+    expect(promoted.prompt["5:1"]!.inputs).toEqual({ radius: 7, image: ["1", 0] });
+    // A PrimitiveNode linked to the instance's radius input wins over the saved widget value.
+    const linked = uiToApi(
+      workflow({ 1: src, 4: { type: "PrimitiveNode", widgets: [11], outputs: [{ name: "INT", type: "INT", links: [3], widget: { name: "radius" } }] }, 5: instance(3), 9: save(2) }, [[1, 1, 0, 5, 0, "IMAGE"], [2, 5, 0, 9, 0, "IMAGE"], [3, 4, 0, 5, 1, "INT"]], { definitions: { subgraphs: [definition] } }),
+      testInfo,
+    );
+    expect(linked.prompt["5:1"]!.inputs["radius"]).toBe(11);
+  });
+
   it("refuses a subgraph that contains itself", () => {
     const id = "3f1c2d4e-0000-4000-8000-000000000002";
     const wf = workflow({ 5: { type: id } }, [], { definitions: { subgraphs: [{ id, nodes: [{ id: 1, type: id }], links: [] }] } });

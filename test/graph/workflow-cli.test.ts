@@ -42,6 +42,17 @@ describe("imgdiff workflow convert", () => {
 });
 
 describe("imgdiff workflow validate", () => {
+  it("imgdiff run says what the UI conversion had to guess", async () => {
+    const ui = JSON.parse(readFileSync("workflows/synthetic-object-replacement.ui.json", "utf8")) as { nodes: Array<{ type: string; widgets_values: unknown[] }> };
+    const writer = ui.nodes.find((n) => n.type === "ImgDiff.DatasetWriter")!;
+    writer.widgets_values = writer.widgets_values.slice(0, -1); // a file saved before the last input existed
+    const dir = mkdtempSync(join(tmpdir(), "imgdiff-run-warn-"));
+    writeFileSync(join(dir, "old.json"), JSON.stringify(ui));
+    const r = await runCli(["run", join(dir, "old.json"), "--count", "1", "--out", join(dir, "out"), "--local-workers", "0"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: .*\(ImgDiff\.DatasetWriter\): no saved value for \w+ = .*; using the default$/m);
+  });
+
   it("exit 0 for our UI workflow", async () => {
     const r = await runCli(["workflow", "validate", "workflows/synthetic-object-removal.ui.json"]);
     expect(r.code).toBe(0);

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/run/report/write-report.js";
-import { HOSTILE, makeRunFolder } from "./fixture.js";
+import { makeRunFolder } from "./fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml, jsonForScript, relativeUrl } from "../../src/run/report/escape.js";
 import { funnelSteps, histogram, tally } from "../../src/run/report/distributions.js";
 import { loadReportData } from "../../src/run/report/report-data.js";
-import { renderReport } from "../../src/run/report/render-report.js";
+import { writeReportHtml } from "../../src/run/report/render-report.js";
 import { writeReport } from "../../src/run/report/write-report.js";
 import { HOSTILE, makeRunFolder } from "./fixture.js";
 import { runCli } from "../support/cli.js";
@@ -42,16 +42,26 @@ describe("imgdiff report", () => {
     dir = await makeRunFolder(30);
   }, 60_000);
 
-  it("reads the ledger and the dataset", async () => {
+  it("reads the ledger and the dataset, streaming its items", async () => {
     const data = await loadReportData(dir);
     expect(data.counts!.total).toBe(30);
-    expect(data.items.length).toBe(readFileSync(join(dir, "metadata.jsonl"), "utf8").trim().split("\n").length);
-    expect(data.items[0]!.image).toMatch(/^images\/[0-9_]+\.jpg$/);
-    expect(data.items[0]!.scores["similarity"]).toBeGreaterThan(0);
+    const items = [];
+    for await (const item of data.items()) items.push(item);
+    expect(items.length).toBe(readFileSync(join(dir, "metadata.jsonl"), "utf8").trim().split("\n").length);
+    expect(data.itemCount).toBe(items.length);
+    expect(items[0]!.image).toMatch(/^images\/[0-9_]+\.jpg$/);
+    expect(items[0]!.scores["similarity"]).toBeGreaterThan(0);
+    // The charts count every item: one caption-length entry per region caption, two per item.
+    expect(data.charts.captionWords.reduce((sum, bar) => sum + bar.value, 0)).toBe(2 * items.length);
+    expect(data.charts.categories.reduce((sum, bar) => sum + bar.value, 0)).toBe(items.length);
   });
 
   it("hostile captions and titles appear only as text", async () => {
-    const html = renderReport(await loadReportData(dir));
+    let html = "";
+    await writeReportHtml(await loadReportData(dir), { write: async (text) => void (html += text) });
+    // The gallery's data, written item by item, is one JSON array.
+    const json = /<script type="application\/json" id="gallery-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    expect(JSON.parse(json)).toHaveLength((await loadReportData(dir)).itemCount);
     expect(html).not.toContain("<script>window.__pwned");
     expect(html).not.toContain("<img src=x");
     expect(html).toContain(escapeHtml(HOSTILE)); // the workflow title, escaped

@@ -4,7 +4,7 @@
  * through `imgdiff run --server`, with the errors a user meets (no server, missing checkpoint,
  * a failing ComfyUI node).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,16 +15,15 @@ import { unionObjectInfo } from "../../src/graph/union-info.js";
 import { defineNode } from "../../src/nodes/define.js";
 import { boolean, image, maskInput, output } from "../../src/nodes/inputs.js";
 import { blocked } from "../../src/nodes/define.js";
-import { rgbImage } from "../../src/vision/image.js";
+import { mask, rgbImage } from "../../src/vision/image.js";
 import type { RemoteRunner } from "../../src/run/remote-stage.js";
-import type { UploadOptions } from "../../src/client/routes.js";
+import type { PromptSource } from "../../src/client/client.js";
 import type { RunOptions } from "../../src/client/run-prompt.js";
 import { NODES } from "../../src/nodes/index.js";
 import { createRegistry } from "../../src/nodes/registry.js";
 import { runBatch } from "../../src/run/batch.js";
 import { executeSample } from "../../src/run/execute-sample.js";
 import { parsePrompt, prepareGraph } from "../../src/run/graph.js";
-import { poolRunner } from "../../src/run/remote-stage.js";
 import type { Mask, RgbImage } from "../../src/vision/image.js";
 import { runCli } from "../support/cli.js";
 import { DEFAULT_CHECKPOINTS, startFakeComfy, type FakeComfy } from "../support/fake-comfy/index.js";
@@ -67,6 +66,21 @@ const Gradient = defineNode({
     return { image: img };
   },
 });
+/** The gradient and a rectangle mask of the same size. */
+const Spot = defineNode({
+  type: "Test.Spot",
+  category: "test",
+  description: "a 32x16 gradient and a mask of its left half",
+  inputs: {},
+  outputs: { image: output("IMAGE"), mask: output("MASK") },
+  run: () => {
+    const img = rgbImage(32, 16);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 5) % 256;
+    const m = mask(32, 16);
+    for (let p = 0; p < m.data.length; p++) m.data[p] = p % 32 < 16 ? 255 : 0;
+    return { image: img, mask: m };
+  },
+});
 const pixels: Array<{ image: RgbImage; mask: Mask }> = [];
 const Pixels = defineNode({
   type: "Test.Pixels",
@@ -80,15 +94,14 @@ const Pixels = defineNode({
     return {};
   },
 });
-const registry = createRegistry([...NODES, Capture, Gradient, Pixels]);
+const registry = createRegistry([...NODES, Capture, Gradient, Spot, Pixels]);
 
 /** Counts the prompts a runner has in flight at once. */
 function countingRunner(client: ComfyClient): RemoteRunner & { most: number } {
   let now = 0;
   const runner = {
     most: 0,
-    uploadImage: (data: Uint8Array, options?: UploadOptions) => client.uploadImage(data, options),
-    async run(prompt: ApiPrompt, options?: RunOptions) {
+    async run(prompt: PromptSource, options?: RunOptions) {
       runner.most = Math.max(runner.most, ++now);
       try {
         return await client.run(prompt, options);
@@ -177,6 +190,34 @@ describe("hybrid runs on the fake ComfyUI server", () => {
     for (let p = 0; p < mask.data.length; p++) expect(mask.data[p]).toBe(inverted.data[p * 3]! >= 128 ? 255 : 0);
   });
 
+  it("a local mask the size of a local image rides in that image's alpha: one upload, one LoadImage, both exact", async () => {
+    const prompt: ApiPrompt = {
+      "1": { class_type: "Test.Spot", inputs: {} },
+      "2": { class_type: "ImageInvert", inputs: { image: ["1", 0] } },
+      "3": { class_type: "InvertMask", inputs: { mask: ["1", 1] } },
+      "4": { class_type: "Test.Pixels", inputs: { image: ["2", 0], mask: ["3", 0] } },
+    };
+    const graph = prepareGraph(prompt, registry, "spot", await client.objectInfo());
+    const sent: ApiPrompt[] = [];
+    const recording: RemoteRunner = {
+      run: (source, options) =>
+        client.run(async (server, signal) => {
+          const built = await source(server, signal);
+          sent.push(built);
+          return built;
+        }, options),
+    };
+    pixels.length = 0;
+    const outcome = await executeSample(graph, { sampleIndex: 0, runSeed: 0, outputDir: tempDir(), state: new Map(), runner: recording });
+    expect(outcome.status).toBe("done");
+    const loaders = Object.values(sent[0]!).filter((n) => n.class_type.startsWith("LoadImage"));
+    expect(loaders.map((n) => n.class_type)).toEqual(["LoadImage"]);
+    const { image: inverted, mask: inverse } = pixels[0]!;
+    for (let i = 0; i < inverted.data.length; i++) expect(Math.abs(inverted.data[i]! - (255 - ((i * 5) % 256)))).toBeLessThanOrEqual(1);
+    // InvertMask of the left half: the right half, exactly.
+    for (let p = 0; p < inverse.data.length; p++) expect(inverse.data[p]).toBe(p % 32 < 16 ? 0 : 255);
+  });
+
   it("independent remote stages of a sample are in flight together", async () => {
     const branch = (first: number, text: string) => ({
       [first]: { class_type: "CheckpointLoaderSimple", inputs: { ckpt_name: "sd_xl_base_1.0.safetensors" } },
@@ -246,24 +287,25 @@ describe("hybrid runs on the fake ComfyUI server", () => {
     await expect(runBatch(graph, { count: 1, outputDir: tempDir() })).rejects.toThrow(/ComfyUI nodes \(CLIPTextEncode, CheckpointLoaderSimple, .*\).*--server URL/);
   });
 
-  it("samples spread over a pool of two servers", async () => {
-    const second = await startFakeComfy();
-    const urls = [fake.url, second.url];
-    const pool = new ServerPool({ servers: urls });
-    const uploaders = urls.map((baseUrl) => new ComfyClient({ baseUrl }));
+  it("samples spread over a pool of two servers, each input uploaded only to the server that runs it", async () => {
+    const dirs = [tempDir(), tempDir()];
+    const first = await startFakeComfy({ dir: dirs[0]! });
+    const second = await startFakeComfy({ dir: dirs[1]! });
+    const pool = new ServerPool({ servers: [first.url, second.url] });
     try {
       const graph = prepareGraph(replacementWithCapture(), registry, "replacement", await client.objectInfo());
-      const before = [fake.stats().submitted, second.stats().submitted];
-      const summary = await runBatch(graph, { count: 4, concurrency: 4, runSeed: 11, outputDir: tempDir(), runner: poolRunner(pool, uploaders) });
+      const summary = await runBatch(graph, { count: 6, concurrency: 6, runSeed: 11, outputDir: tempDir(), runner: pool });
       expect(summary.failed).toEqual([]);
-      expect(summary.count).toBe(4);
-      const submitted = [fake.stats().submitted - before[0]!, second.stats().submitted - before[1]!];
-      expect(submitted[0]! + submitted[1]!).toBe(4);
+      expect(summary.count).toBe(6);
+      const submitted = [first.stats().submitted, second.stats().submitted];
+      expect(submitted[0]! + submitted[1]!).toBe(6);
       expect(Math.min(...submitted)).toBeGreaterThan(0);
+      // One mask (the object region) per sample, each on the one server that ran its prompt.
+      const uploads = dirs.map((dir) => readdirSync(join(dir, "input", "imgdiff")).length);
+      expect(uploads).toEqual(submitted);
     } finally {
       await pool.close();
-      await Promise.all(uploaders.map((u) => u.close()));
-      await second.close();
+      await Promise.all([first.close(), second.close()]);
     }
   });
 

@@ -1,10 +1,11 @@
 /**
  * What the report shows, gathered from a run folder: the ledger (funnel, failures, run
- * parameters) and the dataset's metadata.jsonl (one line per output sample). A folder without
+ * parameters) and the dataset's metadata.jsonl (one line per output sample), streamed twice
+ * (distributions first, then the gallery) so a run of any size fits in memory. A folder without
  * a ledger still gets a report of its dataset.
  */
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createReadStream, existsSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { basename, join, relative } from "node:path";
 import { ImgDiffError } from "../../errors.js";
 import { resolveInside } from "../../dataset/safe-path.js";
@@ -12,6 +13,7 @@ import { METADATA_FILE } from "../../dataset/writer.js";
 import { DatasetWriter } from "../../nodes/dataset-writer.js";
 import { LEDGER_FILE, openLedgerReadOnly, type FailureCause, type LedgerCounts, type RunInfo } from "../ledger.js";
 import { relativeUrl } from "./escape.js";
+import { createDatasetStats, type DatasetCharts } from "./distributions.js";
 
 export interface GalleryItem {
   readonly id: string;
@@ -38,9 +40,15 @@ export interface ReportData {
   readonly counts: LedgerCounts | null;
   readonly reasons: Readonly<Record<string, number>>;
   readonly failures: readonly FailureCause[];
-  readonly items: readonly GalleryItem[];
+  /** The dataset's distributions, gathered in a first pass over its metadata. */
+  readonly charts: DatasetCharts;
+  /** Distinct samples among the items. */
+  readonly samples: number;
+  readonly itemCount: number;
   /** metadata.jsonl lines that could not be read. */
   readonly skippedLines: number;
+  /** The gallery's items, read again from the dataset's metadata on each call (not held in memory). */
+  items(): AsyncIterable<GalleryItem>;
 }
 
 export async function loadReportData(dir: string, now = new Date()): Promise<ReportData> {
@@ -61,23 +69,46 @@ export async function loadReportData(dir: string, now = new Date()): Promise<Rep
       ledger.close();
     }
   }
-  const items: GalleryItem[] = [];
+  const roots = datasetRoots(dir, run).filter((root) => existsSync(join(root, METADATA_FILE)));
+  const lines = () => readItems(dir, roots);
+  const stats = createDatasetStats();
+  let itemCount = 0;
   let skippedLines = 0;
-  for (const root of datasetRoots(dir, run)) {
-    const file = join(root, METADATA_FILE);
-    if (!existsSync(file)) continue;
-    const prefix = relative(dir, root).split("\\").join("/");
-    for (const line of (await readFile(file, "utf8")).split("\n")) {
-      if (line.trim() === "") continue;
-      const item = toItem(line, prefix);
-      if (item) items.push(item);
-      else skippedLines++;
+  for await (const item of lines()) {
+    if (item === null) {
+      skippedLines++;
+      continue;
     }
+    itemCount++;
+    stats.add(item);
   }
-  if (!run && items.length === 0 && !existsSync(join(dir, METADATA_FILE))) {
+  if (!run && itemCount === 0 && !existsSync(join(dir, METADATA_FILE))) {
     throw new ImgDiffError("RUN_NOT_FOUND", `${dir} holds neither a run ledger (${LEDGER_FILE}) nor a dataset (${METADATA_FILE}); expected a folder made by imgdiff run --out`);
   }
-  return { title: basename(dir), generatedAt: now.toISOString(), run, counts, reasons, failures, items, skippedLines };
+  return {
+    title: basename(dir),
+    generatedAt: now.toISOString(),
+    run,
+    counts,
+    reasons,
+    failures,
+    charts: stats.charts(),
+    samples: stats.samples(),
+    itemCount,
+    skippedLines,
+    async *items() {
+      for await (const item of lines()) if (item !== null) yield item;
+    },
+  };
+}
+
+/** Every line of the datasets' metadata.jsonl files as an item (null for a line that is not one), streamed. */
+async function* readItems(dir: string, roots: readonly string[]): AsyncGenerator<GalleryItem | null> {
+  for (const root of roots) {
+    const prefix = relative(dir, root).split("\\").join("/");
+    const lines = createInterface({ input: createReadStream(join(root, METADATA_FILE), "utf8"), crlfDelay: Infinity });
+    for await (const line of lines) if (line.trim() !== "") yield toItem(line, prefix);
+  }
 }
 
 /** The run folder, and the subfolders the workflow's dataset writers write to. */

@@ -178,7 +178,10 @@ export async function startFakeComfy(options: FakeComfyOptions = {}, internal: {
         }),
     };
     const http = createServer((req: IncomingMessage, res: ServerResponse) => void serve(live, req, res));
-    http.keepAliveTimeout = 2000;
+    // As aiohttp: idle connections stay open (75 s there) and no Keep-Alive header is sent, so
+    // the client's own idle timeout (undici: 4 s) decides. Node's default 5 s hint would make
+    // undici drop the socket after every response, a cost no real server imposes.
+    http.keepAliveTimeout = 0;
     http.on("upgrade", (req, socket, head) => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const key = routeKey(url.pathname);
@@ -270,6 +273,9 @@ export async function startFakeComfy(options: FakeComfyOptions = {}, internal: {
       const running = current;
       current = undefined;
       await stop(running);
+      // A real restart takes a moment; it also lets clients in this process see their pooled
+      // connections close before they could pick one for their next request.
+      await new Promise((resolve) => setTimeout(resolve, 20));
       if (opts.loseQueue === false) p.queue.requeueRunning();
       else {
         p.queue = new PromptQueue();
