@@ -3,6 +3,7 @@
  * submit`): a graph of our nodes alone needs nothing more; one with ComfyUI nodes needs servers
  * (--server), whose object_info converts and validates it, and a ServerPool to run its stages.
  */
+import { availableParallelism } from "node:os";
 import { ComfyClient } from "../client/client.js";
 import { ServerPool } from "../client/pool.js";
 import type { ObjectInfo } from "../graph/object-info.js";
@@ -49,6 +50,19 @@ export async function loadGraph(value: unknown, file: string, registry: NodeRegi
     await close();
     throw error;
   }
+}
+
+/**
+ * Worker threads for a graph's heavy nodes by default: none if it has no `offload` node, else one
+ * per core but the one the main thread keeps (it encodes, writes and talks to the servers). Each
+ * thread holds its own heap and caches (about 50 MB), so more would cost memory for little speed.
+ */
+export function defaultLocalWorkers(graph: PreparedGraph): number {
+  return graph.nodes.some((node) => node.definition.offload) ? Math.max(1, availableParallelism() - 1) : 0;
+}
+
+export function warnPoolBroken(error: Error): void {
+  process.stderr.write(`warning: ${error.message}; its nodes run on the main thread\n`);
 }
 
 /** A UI-format workflow's conversion warnings, on stderr before the run starts. */

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
@@ -12,7 +11,7 @@ import { defaultRegistry } from "../nodes/index.js";
 import { ensureOutputDir, writeFileAtomic } from "../dataset/atomic.js";
 import type { RemoteRunner } from "../run/remote-stage.js";
 import { createLocalPool, type LocalPool } from "../run/local-pool.js";
-import { loadGraph } from "./load-graph.js";
+import { defaultLocalWorkers, loadGraph, warnPoolBroken } from "./load-graph.js";
 import type { PreparedGraph } from "../run/graph.js";
 
 export const RUN_USAGE =
@@ -40,16 +39,16 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const count = integerFlag("count", values.count, 1, 0, 100_000_000);
   const seed = integerFlag("seed", values.seed, 0, 0, 2 ** 50);
   const servers = (values.server ?? []).map((v) => serverFlag(v));
-  // Our CPU-heavy nodes run on worker threads, one per core by default (0: all on this thread).
-  const localWorkers = integerFlag("local-workers", values["local-workers"], availableParallelism(), 0, 256);
-  // Each server of the pool takes two prompts at once and each worker thread one node: keep
-  // them all busy by default.
-  const concurrency = integerFlag("concurrency", values.concurrency, Math.max(2, 2 * servers.length, localWorkers + 2), 1, 256);
+  const localWorkers = values["local-workers"] === undefined ? undefined : integerFlag("local-workers", values["local-workers"], 0, 0, 256);
   const maxFailures = values["max-failures"] === undefined ? undefined : integerFlag("max-failures", values["max-failures"], 0, 0);
   const file = positionals[0]!;
 
   const { graph, remote } = await loadGraph(await readJsonFile(file), file, defaultRegistry(), servers);
-  const localPool = localWorkers > 0 ? createLocalPool({ size: localWorkers }) : undefined;
+  const threads = localWorkers ?? defaultLocalWorkers(graph);
+  // Each server of the pool takes two prompts at once and each worker thread one node: keep
+  // them all busy by default.
+  const concurrency = integerFlag("concurrency", values.concurrency, Math.max(2, 2 * servers.length, threads + 2), 1, 256);
+  const localPool = threads > 0 ? createLocalPool({ size: threads, onBroken: warnPoolBroken }) : undefined;
   try {
     return await runGraph(graph, file, {
       out: values.out,

@@ -1,8 +1,7 @@
 import { resolve } from "node:path";
-import { availableParallelism } from "node:os";
 import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
-import { loadGraph, type Remote } from "./load-graph.js";
+import { defaultLocalWorkers, loadGraph, warnPoolBroken, type Remote } from "./load-graph.js";
 import { connectRedis, describeRedisUrl } from "../distributed/redis-connection.js";
 import { checkRunName, loadRunSpec } from "../distributed/run-spec.js";
 import { runWorker } from "../distributed/worker.js";
@@ -31,9 +30,8 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
   if (!values.out) throw new UsageError("--out DIR is required");
   const run = checkRunName(values.run);
   const servers = (values.server ?? []).map((v) => serverFlag(v));
-  const localWorkers = integerFlag("local-workers", values["local-workers"], availableParallelism(), 0, 256);
-  // Enough samples in flight to keep each server (two prompts each) and each worker thread busy.
-  const concurrency = integerFlag("concurrency", values.concurrency, Math.max(1, 2 * servers.length, localWorkers + 1), 1, 256);
+  const localWorkers = values["local-workers"] === undefined ? undefined : integerFlag("local-workers", values["local-workers"], 0, 0, 256);
+  const concurrencyFlag = values.concurrency === undefined ? undefined : integerFlag("concurrency", values.concurrency, 1, 1, 256);
   const lockDurationMs = values["lock-duration"] === undefined ? undefined : integerFlag("lock-duration", values["lock-duration"], 0, 100, 3_600_000);
   const stalledIntervalMs = values["stalled-interval"] === undefined ? undefined : integerFlag("stalled-interval", values["stalled-interval"], 0, 100, 3_600_000);
   const redisName = describeRedisUrl(values.redis);
@@ -52,7 +50,10 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
     const label = `the workflow of run ${run}`;
     const loaded = await loadGraph(spec.workflow, label, defaultRegistry(), servers);
     remote = loaded.remote;
-    localPool = localWorkers > 0 ? createLocalPool({ size: localWorkers }) : undefined;
+    const threads = localWorkers ?? defaultLocalWorkers(loaded.graph);
+    localPool = threads > 0 ? createLocalPool({ size: threads, onBroken: warnPoolBroken }) : undefined;
+    // Enough samples in flight to keep each server (two prompts each) and each worker thread busy.
+    const concurrency = concurrencyFlag ?? Math.max(1, 2 * servers.length, threads + 1);
     const summary = await runWorker({
       graph: loaded.graph,
       ...(remote ? { runner: remote.runner } : {}),

@@ -46,7 +46,9 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
 /** A file written piece by piece that appears whole at commit() or not at all (see writeFileAtomic). */
 export interface AtomicFile {
   write(text: string): Promise<void>;
-  /** Flushes, syncs and renames the file into place. */
+  /** Flushes and syncs the data (commit does it too); after it, only the rename is left to fail. */
+  seal(): Promise<void>;
+  /** Seals the file and renames it into place. */
   commit(): Promise<void>;
   /** Removes the temp file; the target is left as it was. */
   abort(): Promise<void>;
@@ -64,19 +66,33 @@ export async function openAtomicFile(target: string): Promise<AtomicFile> {
   const handle = await open(temp, "wx");
   let pending: string[] = [];
   let size = 0;
+  let sealed = false;
   let done = false;
   const flush = async () => {
     if (pending.length === 0) return;
     const text = pending.join("");
     pending = [];
     size = 0;
-    await handle.write(text);
+    // writeFile, unlike write, loops until every byte is out (a short write is not an error).
+    await handle.writeFile(text);
   };
   const abort = async () => {
     if (done) return;
     done = true;
-    await handle.close().catch(() => undefined);
+    await handle.close().catch(() => undefined); // closing a closed handle fails harmlessly
     await unlink(temp).catch(() => undefined);
+  };
+  const seal = async () => {
+    if (sealed) return;
+    try {
+      await flush();
+      await handle.sync();
+      await handle.close();
+      sealed = true;
+    } catch (error) {
+      await abort();
+      throw error;
+    }
   };
   return {
     async write(text) {
@@ -84,15 +100,14 @@ export async function openAtomicFile(target: string): Promise<AtomicFile> {
       size += text.length;
       if (size >= CHUNK_CHARS) await flush();
     },
+    seal,
     async commit() {
+      await seal();
       try {
-        await flush();
-        await handle.sync();
-        await handle.close();
         await rename(temp, target);
         done = true;
       } catch (error) {
-        await abort(); // closing a closed handle fails harmlessly; the temp file goes
+        await abort();
         throw error;
       }
     },

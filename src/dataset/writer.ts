@@ -419,9 +419,11 @@ export function createDatasetWriter(options: DatasetWriterOptions): DatasetWrite
     const owners = new Map<string, number>();
     const counts = { samples: 0, outputs: 0, replacement: 0, removal: 0, llava: 0 };
     const files = [RELEASE_REPLACEMENT_FILE, RELEASE_REMOVAL_FILE, LLAVA_FILE, METADATA_FILE] as const;
-    const [replacement, removal, llava, metadata] = await Promise.all(files.map(async (file) => openAtomicFile(resolveInside(root, file))));
-    const arrays = [jsonArrayWriter(replacement!), jsonArrayWriter(removal!), jsonArrayWriter(llava!)] as const;
+    const opened: AtomicFile[] = [];
     try {
+      for (const file of files) opened.push(await openAtomicFile(resolveInside(root, file)));
+      const [replacement, removal, llava, metadata] = opened as [AtomicFile, AtomicFile, AtomicFile, AtomicFile];
+      const arrays = [jsonArrayWriter(replacement), jsonArrayWriter(removal), jsonArrayWriter(llava)] as const;
       for (let at = 0; at < names.length; at += FINALIZE_BATCH) {
         const batch = await Promise.all(names.slice(at, at + FINALIZE_BATCH).map(({ name, index }) => checkedRecord(name, index, options.only)));
         for (const checked of batch) {
@@ -445,14 +447,17 @@ export function createDatasetWriter(options: DatasetWriterOptions): DatasetWrite
               counts.llava++;
               await arrays[2].add(output.llava);
             }
-            await metadata!.write(`${JSON.stringify(output.metadata)}\n`);
+            await metadata.write(`${JSON.stringify(output.metadata)}\n`);
           }
         }
       }
       for (const array of arrays) await array.end();
-      await Promise.all([replacement!, removal!, llava!, metadata!].map((file) => file.commit()));
+      // Every file on disk first, then the renames one after another: a failure before the
+      // renames leaves the previous index files whole and untouched.
+      for (const file of opened) await file.seal();
+      for (const file of opened) await file.commit();
     } catch (error) {
-      await Promise.all([replacement!, removal!, llava!, metadata!].map((file) => file.abort()));
+      await Promise.all(opened.map((file) => file.abort()));
       throw error;
     }
     return { ...counts, skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)), files: [...files] };

@@ -178,8 +178,7 @@ class Converter {
         if (slot?.link === null || slot?.link === undefined) {
           // Unlinked outside: the instance's promoted widget, if the input is one, else the
           // inner node keeps its own widget value.
-          const promoted = promotedValue(instance, slot?.name);
-          return promoted === undefined ? { kind: "none" } : { kind: "value", value: promoted };
+          return promotedValue(instance, slot?.name) ?? { kind: "none" };
         }
         scope = outer;
         linkId = slot.link;
@@ -274,12 +273,22 @@ function bypassInput(node: UiNode, slot: number, wanted: unknown): number {
 
 /**
  * A subgraph instance saves the values of its promoted widgets (subgraph inputs that feed a
- * widget inside) in its own `widgets_values`, in the order of its widget inputs.
+ * widget inside) in its own `widgets_values`, in the order of its widget inputs; a promoted INT
+ * seed is followed by its control mode, as on any node.
  */
-function promotedValue(instance: UiNode, name: string | undefined): unknown {
+function promotedValue(instance: UiNode, name: string | undefined): Resolved | undefined {
   if (name === undefined || !Array.isArray(instance.widgets_values)) return undefined;
-  const index = (instance.inputs ?? []).filter((s) => s.widget !== undefined).findIndex((s) => s.name === name);
-  return index >= 0 && index < instance.widgets_values.length ? instance.widgets_values[index] : undefined;
+  const values = instance.widgets_values;
+  let at = 0;
+  for (const slot of (instance.inputs ?? []).filter((s) => s.widget !== undefined)) {
+    if (at >= values.length) return undefined;
+    const value = values[at++];
+    // Only the string modes: a boolean here is the next widget's value, not an old-style mode.
+    const control = slot.type === "INT" && typeof values[at] === "string" ? controlValue(values[at]) : undefined;
+    if (control) at++;
+    if (slot.name === name) return control ? { kind: "value", value, control } : { kind: "value", value };
+  }
+  return undefined;
 }
 
 /**

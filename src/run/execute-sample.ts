@@ -46,6 +46,8 @@ export interface SampleOptions {
 
 /** Our own offload nodes; a node a caller defined is never sent to a worker, which lacks it. */
 const OFFLOADABLE: ReadonlySet<unknown> = new Set(NODES.filter((node) => node.offload));
+/** Errors of the local pool itself (a thread died, none can start), not of the node it ran. */
+const POOL_FAULTS: ReadonlySet<string> = new Set(["LOCAL_WORKER_DIED", "LOCAL_POOL_BROKEN", "LOCAL_WORKER_MISSING"]);
 
 interface Block {
   readonly reason: string;
@@ -164,7 +166,11 @@ export async function executeSample(graph: PreparedGraph, options: SampleOptions
     try {
       result =
         options.localPool && OFFLOADABLE.has(node.definition)
-          ? await options.localPool.run(classType, inputs, { nodeId: node.id, classType, sampleIndex: index, runSeed, outputDir }, signal)
+          ? await options.localPool.run(classType, inputs, { nodeId: node.id, classType, sampleIndex: index, runSeed, outputDir }, signal).catch((error: unknown) => {
+              // The thread, not the node, failed: an offload node is pure, so it runs here instead.
+              if (error instanceof ImgDiffError && POOL_FAULTS.has(error.code) && !signal.aborted) return node.definition.run(inputs, context);
+              throw error;
+            })
           : await node.definition.run(inputs, context);
     } catch (error) {
       if (options.signal?.aborted) throw error;

@@ -228,6 +228,22 @@ describe("uiToApi rules", () => {
       testInfo,
     );
     expect(linked.prompt["5:1"]!.inputs["radius"]).toBe(11);
+    // A promoted seed before it: its control mode sits between the two values.
+    const seeded = {
+      ...definition,
+      inputs: [{ name: "seed", type: "INT" }, ...definition.inputs],
+      nodes: [...definition.nodes, { id: 2, type: "Src", widgets_values: [1, "fixed", "512"], inputs: [{ name: "seed", type: "INT", widget: { name: "seed" }, link: 14 }], outputs: [] }],
+      links: [...definition.links.map((l) => (l.origin_id === -10 ? { ...l, origin_slot: l.origin_slot + 1 } : l)), { id: 14, origin_id: -10, origin_slot: 0, target_id: 2, target_slot: 0, type: "INT" }],
+    };
+    const withSeed = {
+      ...instance(null),
+      widgets: [42, "increment", 9],
+      inputs: [{ name: "seed", type: "INT", widget: { name: "seed" }, link: null }, ...instance(null).inputs],
+    };
+    const both = uiToApi(workflow({ 1: src, 5: withSeed, 9: save(2) }, [[1, 1, 0, 5, 1, "IMAGE"], [2, 5, 0, 9, 0, "IMAGE"]], { definitions: { subgraphs: [seeded] } }), testInfo);
+    expect(both.prompt["5:1"]!.inputs["radius"]).toBe(9);
+    expect(both.prompt["5:2"]!.inputs["seed"]).toBe(42);
+    expect(both.prompt["5:2"]!._meta?.control_after_generate).toEqual({ seed: "increment" });
   });
 
   it("refuses a subgraph that contains itself", () => {

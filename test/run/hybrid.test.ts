@@ -191,11 +191,13 @@ describe("hybrid runs on the fake ComfyUI server", () => {
   });
 
   it("a local mask the size of a local image rides in that image's alpha: one upload, one LoadImage, both exact", async () => {
+    // One stage: the inverted image pasted over the original where the inverted mask is set.
     const prompt: ApiPrompt = {
       "1": { class_type: "Test.Spot", inputs: {} },
       "2": { class_type: "ImageInvert", inputs: { image: ["1", 0] } },
       "3": { class_type: "InvertMask", inputs: { mask: ["1", 1] } },
-      "4": { class_type: "Test.Pixels", inputs: { image: ["2", 0], mask: ["3", 0] } },
+      "5": { class_type: "ImageCompositeMasked", inputs: { destination: ["1", 0], source: ["2", 0], x: 0, y: 0, resize_source: false, mask: ["3", 0] } },
+      "4": { class_type: "Test.Pixels", inputs: { image: ["5", 0], mask: ["3", 0] } },
     };
     const graph = prepareGraph(prompt, registry, "spot", await client.objectInfo());
     const sent: ApiPrompt[] = [];
@@ -210,12 +212,18 @@ describe("hybrid runs on the fake ComfyUI server", () => {
     pixels.length = 0;
     const outcome = await executeSample(graph, { sampleIndex: 0, runSeed: 0, outputDir: tempDir(), state: new Map(), runner: recording });
     expect(outcome.status).toBe("done");
+    expect(sent).toHaveLength(1);
     const loaders = Object.values(sent[0]!).filter((n) => n.class_type.startsWith("LoadImage"));
     expect(loaders.map((n) => n.class_type)).toEqual(["LoadImage"]);
-    const { image: inverted, mask: inverse } = pixels[0]!;
-    for (let i = 0; i < inverted.data.length; i++) expect(Math.abs(inverted.data[i]! - (255 - ((i * 5) % 256)))).toBeLessThanOrEqual(1);
+    const { image: pasted, mask: inverse } = pixels[0]!;
     // InvertMask of the left half: the right half, exactly.
     for (let p = 0; p < inverse.data.length; p++) expect(inverse.data[p]).toBe(p % 32 < 16 ? 0 : 255);
+    // The original image on the left, the inverted one on the right (8-bit rounding: off by one at most).
+    for (let i = 0; i < pasted.data.length; i++) {
+      const original = (i * 5) % 256;
+      const expected = Math.floor(i / 3) % 32 < 16 ? original : 255 - original;
+      expect(Math.abs(pasted.data[i]! - expected)).toBeLessThanOrEqual(1);
+    }
   });
 
   it("independent remote stages of a sample are in flight together", async () => {

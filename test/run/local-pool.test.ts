@@ -93,6 +93,25 @@ describe("createLocalPool", () => {
   });
 });
 
+describe("a pool whose threads cannot work", () => {
+  it("threads that die before answering break the pool once; the samples run on the main thread", async () => {
+    const broken: string[] = [];
+    // A heap too small to load the node pack: every thread dies while booting.
+    const starved = createLocalPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 }, onBroken: (e) => broken.push(e.code) });
+    try {
+      const workflow = JSON.parse(readFileSync(join(import.meta.dirname, "../../workflows/synthetic-object-replacement.json"), "utf8")) as unknown;
+      const graph = prepareGraph(parsePrompt(workflow), createRegistry(NODES));
+      const summary = await runBatch(graph, { count: 5, concurrency: 2, runSeed: 1, outputDir: tempDir(), localPool: starved });
+      expect(summary.failed).toEqual([]);
+      expect(summary.count).toBe(5);
+      expect(broken).toEqual(["LOCAL_POOL_BROKEN"]);
+      await expect(starved.run(DifferenceArea.type, {}, ctx(DifferenceArea.type))).rejects.toMatchObject({ code: "LOCAL_POOL_BROKEN" });
+    } finally {
+      await starved.close();
+    }
+  }, 60_000);
+});
+
 describe("runBatch with a local pool", () => {
   const workflow = JSON.parse(readFileSync(join(import.meta.dirname, "../../workflows/synthetic-object-replacement.json"), "utf8")) as unknown;
 
