@@ -12,6 +12,7 @@ import { outputName, type GraphNode, type PreparedGraph } from "./graph.js";
 import type { RemoteStage } from "./plan.js";
 import { runRemoteStage, type RemoteRunner, type StageResult } from "./remote-stage.js";
 import { seedForSample } from "./seed-control.js";
+import { dynamicPrompt, filenamePrefix } from "../graph/queue-transforms.js";
 import { NodeExecutionError } from "./errors.js";
 import { ImgDiffError } from "../errors.js";
 import { NODES } from "../nodes/index.js";
@@ -69,11 +70,7 @@ export async function executeSample(graph: PreparedGraph, options: SampleOptions
   // Stages still running when the sample fails are stopped.
   const sampleAbort = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, sampleAbort.signal]) : sampleAbort.signal;
-  const seeds = new Map<string, Map<string, number>>();
-  for (const widget of graph.seedWidgets) {
-    if (!seeds.has(widget.nodeId)) seeds.set(widget.nodeId, new Map());
-    seeds.get(widget.nodeId)!.set(widget.input, seedForSample(widget, index, runSeed));
-  }
+  const widgets = sampleWidgets(graph, index, runSeed);
 
   const results = new Map<string, Record<string, unknown>>();
   const blockedBy = new Map<string, Block>();
@@ -96,7 +93,7 @@ export async function executeSample(graph: PreparedGraph, options: SampleOptions
           continue;
         }
         const values = new Map(stage.inputs.map((i) => [`${i.nodeId}:${i.slot}`, valueOf(graph, results, i.nodeId, i.slot)]));
-        const settled = runRemoteStage(stage, { prompt: graph.prompt, values, seeds, runner: options.runner!, signal }).then(
+        const settled = runRemoteStage(stage, { prompt: graph.prompt, values, widgets, runner: options.runner!, signal }).then(
           (result): Settled => ({ stage, result }),
           (error: unknown): Settled => ({ stage, error }),
         );
@@ -147,7 +144,7 @@ export async function executeSample(graph: PreparedGraph, options: SampleOptions
     }
     const inputs: Record<string, unknown> = { ...node.constants };
     for (const [name, [from, output]] of Object.entries(node.links)) inputs[name] = results.get(from)![output];
-    for (const [name, seed] of seeds.get(node.id) ?? []) if (name in inputs) inputs[name] = seed;
+    for (const [name, value] of widgets.get(node.id) ?? []) if (name in inputs) inputs[name] = value;
     const context: NodeContext = {
       nodeId: node.id,
       classType,
@@ -185,6 +182,25 @@ export async function executeSample(graph: PreparedGraph, options: SampleOptions
     if (node.definition.outputNode) reports[node.id] = (record["ui"] as NodeReport | undefined) ?? {};
     return undefined;
   }
+}
+
+/**
+ * The widget values that change from sample to sample, by node and input: seeds (per their
+ * control mode), and the strings the editor rewrites at each queue (dynamic prompts, with a
+ * random stream of the sample; filename prefixes, with the time the sample starts).
+ */
+function sampleWidgets(graph: PreparedGraph, index: number, runSeed: number): Map<string, Map<string, unknown>> {
+  const widgets = new Map<string, Map<string, unknown>>();
+  const set = (nodeId: string, input: string, value: unknown) => {
+    if (!widgets.has(nodeId)) widgets.set(nodeId, new Map());
+    widgets.get(nodeId)!.set(input, value);
+  };
+  for (const widget of graph.seedWidgets) set(widget.nodeId, widget.input, seedForSample(widget, index, runSeed));
+  const now = new Date();
+  for (const w of graph.textWidgets) {
+    set(w.nodeId, w.input, w.kind === "dynamic_prompt" ? dynamicPrompt(w.value, createRng(runSeed, w.nodeId, index, `dynamic-prompt:${w.input}`)) : filenamePrefix(w.value, graph.prompt, now, (type) => graph.objectInfo[type]?.display_name ?? undefined));
+  }
+  return widgets;
 }
 
 function valueOf(graph: PreparedGraph, results: ReadonlyMap<string, Record<string, unknown>>, nodeId: string, slot: number): unknown {

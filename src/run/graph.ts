@@ -31,6 +31,14 @@ export interface GraphNode {
   readonly links: Readonly<Record<string, readonly [string, string]>>;
 }
 
+/** A constant string input rewritten for each sample, as the editor rewrites it at each queue. */
+export interface TextWidget {
+  readonly nodeId: string;
+  readonly input: string;
+  readonly value: string;
+  readonly kind: "dynamic_prompt" | "filename_prefix";
+}
+
 export interface PreparedGraph {
   readonly prompt: ApiPrompt;
   /** Our nodes in execution order (dependencies first), only those the outputs need. */
@@ -38,6 +46,8 @@ export interface PreparedGraph {
   /** Output nodes (ours and ComfyUI's). */
   readonly outputs: readonly string[];
   readonly seedWidgets: readonly SeedWidget[];
+  /** String widgets the editor rewrites at every queue (dynamic prompts, filename prefixes). */
+  readonly textWidgets: readonly TextWidget[];
   /** Local nodes and remote stages; a graph of our nodes only has no stages. */
   readonly plan: GraphPlan;
   /** The definitions the graph was validated against (ours, plus the server's when given). */
@@ -108,7 +118,8 @@ export function prepareGraph(prompt: ApiPrompt, registry: NodeRegistry, source =
   });
   checkOutputFolders(nodes, source);
   const seedWidgets = findSeedWidgets(prompt, order, result.values, info);
-  return { prompt, nodes, outputs: result.outputs, seedWidgets, plan, objectInfo: info };
+  const textWidgets = findTextWidgets(prompt, order, result.values, info);
+  return { prompt, nodes, outputs: result.outputs, seedWidgets, textWidgets, plan, objectInfo: info };
 }
 
 /** The name of output `slot` of a node type: our output key, or ComfyUI's output_name. */
@@ -176,6 +187,25 @@ function findSeedWidgets(
         max: typeof options["max"] === "number" ? options["max"] : Number.MAX_SAFE_INTEGER,
         mode: (controls[name] as SeedWidget["mode"] | undefined) ?? declared,
       });
+    }
+  }
+  return widgets;
+}
+
+function findTextWidgets(
+  prompt: ApiPrompt,
+  order: readonly string[],
+  values: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+  info: ObjectInfo,
+): TextWidget[] {
+  const widgets: TextWidget[] = [];
+  for (const id of order) {
+    const def = info[prompt[id]!.class_type]!;
+    for (const [name, wire] of Object.entries({ ...def.input.required, ...def.input.optional })) {
+      const value = values[id]?.[name];
+      if (typeof value !== "string") continue;
+      if (inputOptions(wire)["dynamicPrompts"] === true && /[{}]|\/\/|\/\*/.test(value)) widgets.push({ nodeId: id, input: name, value, kind: "dynamic_prompt" });
+      else if (name === "filename_prefix" && value.includes("%")) widgets.push({ nodeId: id, input: name, value, kind: "filename_prefix" });
     }
   }
   return widgets;

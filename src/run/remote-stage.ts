@@ -1,6 +1,6 @@
 /**
  * One remote stage of one sample as one ComfyUI prompt: the stage's ComfyUI nodes with their
- * per-sample seeds; local IMAGE inputs uploaded as PNGs and read with LoadImage; a local MASK of
+ * per-sample widget values (seeds, dynamic prompts, filename prefixes); local IMAGE inputs uploaded as PNGs and read with LoadImage; a local MASK of
  * the same size as a local IMAGE of the stage goes into that PNG's alpha channel and comes out of
  * the same LoadImage (its MASK output is 1 - alpha), other masks are uploaded as black/white
  * PNGs and read with LoadImageMask (channel red: white = 1); local primitives written in as
@@ -34,8 +34,8 @@ export interface StageContext {
   readonly prompt: ApiPrompt;
   /** Local values by valueKey(). */
   readonly values: ReadonlyMap<string, unknown>;
-  /** Per-sample seed values: node id -> input -> value. */
-  readonly seeds: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Per-sample widget values (seeds, dynamic prompts, filename prefixes): node id -> input -> value. */
+  readonly widgets: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   readonly runner: RemoteRunner;
   readonly signal?: AbortSignal;
 }
@@ -87,7 +87,7 @@ export async function buildStagePrompt(
       const key = isLink(value) ? valueKey({ nodeId: value[0], slot: value[1] }) : undefined;
       inputs[name] = key !== undefined && replacements.has(key) ? replacements.get(key) : value;
     }
-    for (const [name, seed] of context.seeds.get(id) ?? []) if (!isLink(inputs[name])) inputs[name] = seed;
+    for (const [name, value] of context.widgets.get(id) ?? []) if (!isLink(inputs[name])) inputs[name] = value;
     prompt[id] = { class_type: node.class_type, inputs, ...(node._meta?.title ? { _meta: { title: node._meta.title } } : {}) };
   }
   const taps = new Map<string, string>();

@@ -226,6 +226,29 @@ describe("hybrid runs on the fake ComfyUI server", () => {
     }
   });
 
+  it("a dynamic prompt is resolved for each sample, reproducibly, as the editor resolves it at each queue", async () => {
+    const prompt = replacementWithCapture();
+    prompt["12"]!.inputs["text"] = "{blurry|lowres|watermark}, {dark|flat} // the negative prompt";
+    const graph = prepareGraph(prompt, registry, "dynamic", await client.objectInfo());
+    const texts = async (runSeed: number) => {
+      const sent: string[] = [];
+      const recording: RemoteRunner = {
+        run: (source, options) =>
+          client.run(async (server, signal) => {
+            const built = await source(server, signal);
+            sent.push(built["12"]!.inputs["text"] as string);
+            return built;
+          }, options),
+      };
+      for (let index = 0; index < 6; index++) await executeSample(graph, { sampleIndex: index, runSeed, outputDir: tempDir(), state: new Map(), runner: recording });
+      return sent;
+    };
+    const first = await texts(5);
+    for (const text of first) expect(text).toMatch(/^(blurry|lowres|watermark), (dark|flat) $/);
+    expect(new Set(first).size).toBeGreaterThan(1);
+    expect(await texts(5)).toEqual(first);
+  });
+
   it("independent remote stages of a sample are in flight together", async () => {
     const branch = (first: number, text: string) => ({
       [first]: { class_type: "CheckpointLoaderSimple", inputs: { ckpt_name: "sd_xl_base_1.0.safetensors" } },
