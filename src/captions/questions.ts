@@ -62,6 +62,19 @@ export function regionPrompt(normBox: string | readonly number[]): string {
 }
 
 /**
+ * The image-text match question that stands in for the paper's BLIP check of a crop against its
+ * own caption: a VLM judges whether the crop shows what the caption says.
+ */
+export function imageTextMatchPrompt(caption: string): string {
+  return `Does this image show the following? ${oneLine(caption)}\nAnswer with one word: yes or no.`;
+}
+
+/** Whether a model's answer to imageTextMatchPrompt is a yes. */
+export function isYes(answer: string): boolean {
+  return /^\W*yes\b/i.test(answer.trim());
+}
+
+/**
  * Stage-2 prompt (paper Fig. 4 wording): the VLM gets the red-boxed side-by-side image and both
  * region captions. Adapters add their own image token ("<image>\n" for LLaVA) where they need one.
  */

@@ -1,5 +1,5 @@
 import { blocked, defineNode } from "./define.js";
-import { boxes, float, image, optional, output, socket, string } from "./inputs.js";
+import { boolean, boxes, float, image, optional, output, socket, string } from "./inputs.js";
 import { CAPTION_SIMILARITY_THRESHOLD, captionWithVlm } from "../captions/llm/vlm-captioner.js";
 import { clientFromWidgets, endpointWidgets } from "../captions/llm/endpoint-widgets.js";
 
@@ -26,12 +26,19 @@ export const VLMDifferenceCaption = defineNode({
       default: "",
       tooltip: "Embedding model on the same server for the similarity. Empty: a token-overlap stand-in (not CLIP: it misses paraphrases).",
     }),
+    // Optional, so API-format workflows saved before it existed stay valid.
+    image_text_match: optional(
+      boolean({
+        default: false,
+        tooltip: "The paper's caption image-text match filter, judged by this VLM (a yes/no per crop, not BLIP's score): a box is kept only if each crop shows its own caption.",
+      }),
+    ),
   },
   outputs: {
     captions: output("IMGDIFF_CAPTIONS", "Region and difference captions, one entry per kept box."),
     difference: output("STRING", "The difference caption of the first kept box."),
   },
-  run: async ({ image_a, image_b, boxes: found, edit, max_caption_similarity, embedding_model, ...widgets }, context) => {
+  run: async ({ image_a, image_b, boxes: found, edit, max_caption_similarity, embedding_model, image_text_match, ...widgets }, context) => {
     const client = clientFromWidgets(widgets, context);
     const { captions, dropped } = await captionWithVlm({
       client,
@@ -41,13 +48,16 @@ export const VLMDifferenceCaption = defineNode({
       kind: edit?.kind ?? "replace",
       similarityThreshold: max_caption_similarity,
       embeddingModel: embedding_model,
+      imageTextMatch: image_text_match === true,
       signal: context.signal,
     });
     if (captions.regions.length === 0) {
-      return blocked(found.length === 0 ? "no_boxes" : "captions_similar", {
+      // Named by why the first box went (all went, each for one of the two reasons).
+      return blocked(found.length === 0 ? "no_boxes" : dropped[0]!.reason, {
         boxes: found.length,
         similarities: dropped.map((d) => Math.round(d.similarity.score * 1000) / 1000),
         method: dropped[0]?.similarity.method ?? null,
+        ...(image_text_match === true ? { matches: dropped.map((d) => d.matches ?? null) } : {}),
       });
     }
     return { captions, difference: captions.regions[0]!.difference };

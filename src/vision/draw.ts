@@ -57,6 +57,19 @@ export function drawRedBox(image: RgbImage, box: BoxCoords, options: RedBoxOptio
   return out;
 }
 
+/** The pixels of `box` grown by `grow` px on each side, clamped to the image (the paper's crops). */
+export function cropBox(image: RgbImage, box: BoxCoords, grow = 5): RgbImage {
+  const { width: w, height: h } = image;
+  const x1 = Math.max(0, Math.floor(box[0]) - grow);
+  const y1 = Math.max(0, Math.floor(box[1]) - grow);
+  const x2 = Math.min(w, Math.ceil(box[2]) + grow);
+  const y2 = Math.min(h, Math.ceil(box[3]) + grow);
+  if (!(x2 > x1 && y2 > y1)) throw new ImageError("BOX_OUTSIDE_IMAGE", "cropBox", `box [${box.join(", ")}] has no pixels inside the ${w}x${h} image`);
+  const out = rgbImage(x2 - x1, y2 - y1);
+  for (let y = y1; y < y2; y++) out.data.set(image.data.subarray((y * w + x1) * 3, (y * w + x2) * 3), (y - y1) * (x2 - x1) * 3);
+  return out;
+}
+
 /** `left`, a black bar of `barWidth` px, then `right`: width = left + bar + right. */
 export function sideBySide(left: RgbImage, right: RgbImage, barWidth = 20): RgbImage {
   if (left.height !== right.height) {

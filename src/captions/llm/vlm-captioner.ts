@@ -1,10 +1,10 @@
 import { encodeImage } from "../../dataset/encode.js";
 import { ImgDiffError } from "../../errors.js";
 import type { BoxCoords } from "../../vision/box.js";
-import { drawRedBox, sideBySide } from "../../vision/draw.js";
+import { cropBox, drawRedBox, sideBySide } from "../../vision/draw.js";
 import type { RgbImage } from "../../vision/image.js";
 import type { EditKind, PairCaptions, RegionCaption } from "../edit.js";
-import { differencePrompt, normalisedBoxString, regionPrompt } from "../questions.js";
+import { differencePrompt, imageTextMatchPrompt, isYes, normalisedBoxString, regionPrompt } from "../questions.js";
 import type { ModelClient } from "./model-client.js";
 import { captionSimilarity, type CaptionSimilarity } from "./similarity.js";
 
@@ -15,8 +15,10 @@ import { captionSimilarity, type CaptionSimilarity } from "./similarity.js";
  *    for this region: [x1, y1, x2, y2]." (box normalised by image A's size, 2 decimals); greedy,
  *    at most 64 tokens.
  * 2. Captions Similarity filter: a box whose two captions are too alike (>= threshold) is dropped.
- *    The paper's second filter (BLIP image-text match of each crop with its caption) needs a BLIP
- *    model and is not done here.
+ *    The paper's second filter, Caption Image-Text Match (BLIP ITC of each crop, the box grown by
+ *    5 px, against its own caption, > 0.35 on both sides), needs a BLIP model we cannot ship. With
+ *    `imageTextMatch` the same VLM judges it instead: each crop with its caption, "yes or no";
+ *    a box is kept only on two yeses. A judgement, not a calibrated score: it is a stand-in.
  * 3. Difference caption: both images get the red box (grown 5 px, 3 px wide), go side by side with
  *    a 20-px black bar, and the VLM gets that one image with the paper's prompt and both captions;
  *    greedy, at most 128 tokens.
@@ -26,6 +28,8 @@ import { captionSimilarity, type CaptionSimilarity } from "./similarity.js";
 
 export const REGION_SAMPLING = { temperature: 0, maxTokens: 64 } as const;
 export const DIFFERENCE_SAMPLING = { temperature: 0, maxTokens: 128 } as const;
+/** A yes or a no. */
+export const MATCH_SAMPLING = { temperature: 0, maxTokens: 4 } as const;
 /** The paper's CS threshold (CLIP text cosine): keep a box whose captions score below it. */
 export const CAPTION_SIMILARITY_THRESHOLD = 0.85;
 
@@ -39,6 +43,8 @@ export interface VlmCaptionInput {
   readonly similarityThreshold?: number;
   /** Embedding model for the similarity; empty or absent = the token-overlap stand-in. */
   readonly embeddingModel?: string;
+  /** Ask the VLM whether each crop shows its caption; drop the box unless both answers are yes. */
+  readonly imageTextMatch?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -47,6 +53,10 @@ export interface DroppedRegion {
   readonly caption1: string;
   readonly caption2: string;
   readonly similarity: CaptionSimilarity;
+  /** Why the box went: its captions are too alike, or a crop does not show its caption. */
+  readonly reason: "captions_similar" | "caption_image_mismatch";
+  /** With the image-text match: whether each crop showed its caption. */
+  readonly matches?: readonly [boolean, boolean];
 }
 
 export interface VlmCaptionResult {
@@ -82,7 +92,16 @@ export async function captionWithVlm(input: VlmCaptionInput): Promise<VlmCaption
       ...(input.embeddingModel === undefined ? {} : { embeddingModel: input.embeddingModel }),
       ...(signal ? { signal } : {}),
     });
-    if (similarity.score >= threshold) return { box, caption1, caption2, similarity };
+    // A threshold of 1 (or more) turns the filter off, even for identical captions.
+    if (threshold < 1 && similarity.score >= threshold) return { box, caption1, caption2, similarity, reason: "captions_similar" };
+    if (input.imageTextMatch) {
+      const matches = await Promise.all(
+        ([[imageA, caption1], [imageB, caption2]] as const).map(async ([image, caption]) =>
+          isYes(await client.chat({ prompt: imageTextMatchPrompt(caption), images: [await encodeImage(cropBox(image, box), "png")], ...MATCH_SAMPLING }, signal)),
+        ),
+      );
+      if (!(matches[0]! && matches[1]!)) return { box, caption1, caption2, similarity, reason: "caption_image_mismatch", matches: [matches[0]!, matches[1]!] };
+    }
     const marked = sideBySide(drawRedBox(imageA, box), drawRedBox(imageB, box));
     const difference = await client.chat(
       { prompt: differencePrompt(caption1, caption2), images: [await encodeImage(marked, "png")], ...DIFFERENCE_SAMPLING },

@@ -100,7 +100,7 @@ for (const api of ["openai", "ollama"] as const) {
       const { captions, dropped } = await captionWithVlm({ client: client(), imageA: A, imageB: B, boxes: [BACKGROUND, SQUARE], kind: "replace" });
       expect(captions.regions.map((r) => r.box)).toEqual([SQUARE]);
       expect(dropped).toEqual([
-        { box: BACKGROUND, caption1: "Plain gray background.", caption2: "Plain gray background.", similarity: { score: 1, method: "token-overlap" } },
+        { box: BACKGROUND, caption1: "Plain gray background.", caption2: "Plain gray background.", similarity: { score: 1, method: "token-overlap" }, reason: "captions_similar" },
       ]);
     });
 
@@ -129,5 +129,42 @@ describe("caption similarity", () => {
     const withModel = await captionSimilarity("abc", "abd", { client, embeddingModel: "letters" });
     expect(withModel).toEqual({ score: cosine(letterEmbedding("abc"), letterEmbedding("abd")), method: "embedding" });
     expect(await captionSimilarity("abc", "abd", { client, embeddingModel: " " })).toEqual({ score: 0, method: "token-overlap" });
+  });
+});
+
+describe("the image-text match judged by the VLM (the stand-in for the paper's BLIP check)", () => {
+  /** Region captions as `script`, but image B's square is called blue; the judge looks at the crop's centre. */
+  async function liar(call: ChatCall): Promise<string> {
+    const raw = await decode(call.images[0]!);
+    if (call.prompt.startsWith("Does this image show")) {
+      const [r, g, b] = pixel(raw, Math.floor(raw.info.width / 2), Math.floor(raw.info.height / 2));
+      const colour = b === 255 ? "blue" : g === 200 && r === 0 ? "green" : "gray";
+      crops.push([raw.info.width, raw.info.height]);
+      return call.prompt.toLowerCase().includes(colour) ? "Yes." : "No";
+    }
+    if (call.prompt.startsWith("Please provide")) return "A blue square.";
+    return script(call);
+  }
+  const crops: Array<[number, number]> = [];
+  let judge: FakeLlm;
+  beforeAll(async () => {
+    judge = await startFakeLlm({ answer: liar });
+  });
+  afterAll(() => judge.close());
+
+  it("asks about each crop (the box grown by 5 px) with its own caption; a no drops the box", async () => {
+    const client = createModelClient(createEndpoint({ url: judge.url, model: "llava:7b", api: "openai", env: {} }));
+    // The captions are alike, so the similarity filter is off (1) to reach the match.
+    const { captions, dropped } = await captionWithVlm({ client, imageA: A, imageB: B, boxes: [SQUARE], kind: "replace", similarityThreshold: 1, imageTextMatch: true });
+    expect(captions.regions).toEqual([]);
+    expect(dropped).toMatchObject([{ reason: "caption_image_mismatch", matches: [true, false] }]);
+    expect(crops).toEqual([[30, 25], [30, 25]]);
+    expect(judge.chatCalls().filter((c) => c.prompt.startsWith("Does this image show the following? A blue square."))).toHaveLength(2);
+  });
+
+  it("without it, the same pair is kept", async () => {
+    const client = createModelClient(createEndpoint({ url: judge.url, model: "llava:7b", api: "openai", env: {} }));
+    const { captions } = await captionWithVlm({ client, imageA: A, imageB: B, boxes: [SQUARE], kind: "replace", similarityThreshold: 1 });
+    expect(captions.regions).toHaveLength(1);
   });
 });
