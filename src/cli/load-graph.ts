@@ -27,7 +27,7 @@ export interface Remote {
  * against the object_info of the first server that answers (the pool's servers are meant to
  * be alike).
  */
-export async function loadGraph(value: unknown, file: string, registry: NodeRegistry, servers: readonly string[]): Promise<{ graph: PreparedGraph; remote?: Remote }> {
+export async function loadGraph(value: unknown, file: string, registry: NodeRegistry, servers: readonly string[], signal?: AbortSignal): Promise<{ graph: PreparedGraph; remote?: Remote }> {
   const foreign = foreignNodeTypes(value, registry);
   if (foreign.length === 0) return { graph: prepareGraph(parsePrompt(value, file, undefined, warn), registry, file) };
   if (servers.length === 0) {
@@ -43,7 +43,7 @@ export async function loadGraph(value: unknown, file: string, registry: NodeRegi
     await Promise.all(clients.map((c) => c.close()));
   };
   try {
-    const serverInfo = await firstObjectInfo(clients);
+    const serverInfo = await firstObjectInfo(clients, signal);
     const prompt = parsePrompt(value, file, unionObjectInfo(serverInfo, registry.objectInfo()), warn);
     return { graph: prepareGraph(prompt, registry, file, serverInfo), remote: { runner: pool, servers: () => serverProgress(pool), close } };
   } catch (error) {
@@ -74,12 +74,13 @@ function serverProgress(pool: ServerPool): ServerProgress[] {
   return pool.status().map((s) => ({ url: s.url, busy: s.inFlight, done: s.completed, failed: s.moved, healthy: s.healthy }));
 }
 
-async function firstObjectInfo(clients: readonly ComfyClient[]): Promise<ObjectInfo> {
+async function firstObjectInfo(clients: readonly ComfyClient[], signal: AbortSignal | undefined): Promise<ObjectInfo> {
   const failures: string[] = [];
   for (const client of clients) {
     try {
-      return await client.objectInfo({ timeoutMs: 30_000 });
+      return await client.objectInfo({ timeoutMs: 30_000, ...(signal ? { signal } : {}) });
     } catch (error) {
+      if (signal?.aborted) throw error;
       failures.push(`${client.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

@@ -48,7 +48,7 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
     // The run's workflow (API format, checked at submit) needs servers if it has ComfyUI nodes.
     const spec = await loadRunSpec(redis, run, redisName);
     const label = `the workflow of run ${run}`;
-    const loaded = await loadGraph(spec.workflow, label, defaultRegistry(), servers);
+    const loaded = await loadGraph(spec.workflow, label, defaultRegistry(), servers, controller.signal);
     remote = loaded.remote;
     const threads = localWorkers ?? defaultLocalWorkers(loaded.graph);
     localPool = threads > 0 ? createLocalPool({ size: threads, onBroken: warnPoolBroken }) : undefined;

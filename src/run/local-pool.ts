@@ -1,8 +1,8 @@
 /**
- * A pool of worker threads for our CPU-heavy nodes (scene rendering, difference areas), sized to
- * the cores. The main thread then only moves data and talks to ComfyUI
- * servers, so a sample's local work never delays the next prompt's submission, and two samples'
- * local work runs on two cores.
+ * A pool of worker threads for our CPU-heavy nodes (scene rendering, difference areas). The main
+ * thread then only moves data, writes files and talks to ComfyUI servers, so a sample's local
+ * work never delays the next prompt's submission, and several samples' local work runs on
+ * several cores. (The CLI sizes it to the cores but the main thread's; see load-graph.ts.)
  *
  * Only nodes marked `offload` run here, and only our own definitions of them: a worker loads
  * the node pack by itself and cannot see nodes a caller registered at run time. Inputs are
