@@ -117,8 +117,7 @@ export function prepareGraph(prompt: ApiPrompt, registry: NodeRegistry, source =
     return { id, definition, constants: result.values[id] ?? {}, links };
   });
   checkOutputFolders(nodes, source);
-  const seedWidgets = findSeedWidgets(prompt, order, result.values, info);
-  const textWidgets = findTextWidgets(prompt, order, result.values, info);
+  const { seeds: seedWidgets, texts: textWidgets } = findSampleWidgets(prompt, order, result.values, info);
   return { prompt, nodes, outputs: result.outputs, seedWidgets, textWidgets, plan, objectInfo: info };
 }
 
@@ -164,51 +163,41 @@ function topologicalOrder(prompt: ApiPrompt, outputs: readonly string[], info: O
 }
 
 
-function findSeedWidgets(
+/**
+ * The widgets whose value changes from sample to sample, in one walk over the constant inputs:
+ * seeds with a control mode, and strings the editor rewrites at each queue.
+ */
+function findSampleWidgets(
   prompt: ApiPrompt,
   order: readonly string[],
   values: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
   info: ObjectInfo,
-): SeedWidget[] {
-  const widgets: SeedWidget[] = [];
+): { seeds: SeedWidget[]; texts: TextWidget[] } {
+  const seeds: SeedWidget[] = [];
+  const texts: TextWidget[] = [];
   for (const id of order) {
     const def = info[prompt[id]!.class_type]!;
     const controls = prompt[id]!._meta?.control_after_generate ?? {};
     for (const [name, wire] of Object.entries({ ...def.input.required, ...def.input.optional })) {
       const options = inputOptions(wire);
+      const value = values[id]?.[name];
       const declared = declaredMode(options["control_after_generate"]);
-      const value = values[id]?.[name];
-      if (declared === undefined || typeof value !== "number") continue;
-      widgets.push({
-        nodeId: id,
-        input: name,
-        value,
-        min: typeof options["min"] === "number" ? options["min"] : 0,
-        max: typeof options["max"] === "number" ? options["max"] : Number.MAX_SAFE_INTEGER,
-        mode: (controls[name] as SeedWidget["mode"] | undefined) ?? declared,
-      });
+      if (declared !== undefined && typeof value === "number") {
+        seeds.push({
+          nodeId: id,
+          input: name,
+          value,
+          min: typeof options["min"] === "number" ? options["min"] : 0,
+          max: typeof options["max"] === "number" ? options["max"] : Number.MAX_SAFE_INTEGER,
+          mode: (controls[name] as SeedWidget["mode"] | undefined) ?? declared,
+        });
+      } else if (typeof value === "string") {
+        if (options["dynamicPrompts"] === true && /[{}]|\/\/|\/\*/.test(value)) texts.push({ nodeId: id, input: name, value, kind: "dynamic_prompt" });
+        else if (name === "filename_prefix" && value.includes("%")) texts.push({ nodeId: id, input: name, value, kind: "filename_prefix" });
+      }
     }
   }
-  return widgets;
-}
-
-function findTextWidgets(
-  prompt: ApiPrompt,
-  order: readonly string[],
-  values: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
-  info: ObjectInfo,
-): TextWidget[] {
-  const widgets: TextWidget[] = [];
-  for (const id of order) {
-    const def = info[prompt[id]!.class_type]!;
-    for (const [name, wire] of Object.entries({ ...def.input.required, ...def.input.optional })) {
-      const value = values[id]?.[name];
-      if (typeof value !== "string") continue;
-      if (inputOptions(wire)["dynamicPrompts"] === true && /[{}]|\/\/|\/\*/.test(value)) widgets.push({ nodeId: id, input: name, value, kind: "dynamic_prompt" });
-      else if (name === "filename_prefix" && value.includes("%")) widgets.push({ nodeId: id, input: name, value, kind: "filename_prefix" });
-    }
-  }
-  return widgets;
+  return { seeds, texts };
 }
 
 /** Two output nodes writing into one folder would overwrite each other's files sample by sample. */
