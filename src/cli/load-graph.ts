@@ -61,6 +61,15 @@ export function defaultLocalWorkers(graph: PreparedGraph): number {
   return graph.nodes.some((node) => node.definition.offload) ? Math.max(1, availableParallelism() - 1) : 0;
 }
 
+/**
+ * Samples in flight by default: for a graph with ComfyUI stages, two per server (one prompt
+ * running, the next queued), since more would only wait in the pool; else enough for every
+ * worker thread and the main thread.
+ */
+export function defaultConcurrency(graph: PreparedGraph, servers: number, threads: number): number {
+  return graph.plan.stages.length > 0 ? Math.max(2, 2 * servers) : Math.max(2, threads + 2);
+}
+
 export function warnPoolBroken(error: Error): void {
   process.stderr.write(`warning: ${error.message}; its nodes run on the main thread\n`);
 }

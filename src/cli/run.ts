@@ -11,7 +11,7 @@ import { defaultRegistry } from "../nodes/index.js";
 import { ensureOutputDir, writeFileAtomic } from "../dataset/atomic.js";
 import type { RemoteRunner } from "../run/remote-stage.js";
 import { createLocalPool, type LocalPool } from "../run/local-pool.js";
-import { defaultLocalWorkers, loadGraph, warnPoolBroken } from "./load-graph.js";
+import { defaultConcurrency, defaultLocalWorkers, loadGraph, warnPoolBroken } from "./load-graph.js";
 import type { PreparedGraph } from "../run/graph.js";
 
 export const RUN_USAGE =
@@ -40,14 +40,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const seed = integerFlag("seed", values.seed, 0, 0, 2 ** 50);
   const servers = (values.server ?? []).map((v) => serverFlag(v));
   const localWorkers = values["local-workers"] === undefined ? undefined : integerFlag("local-workers", values["local-workers"], 0, 0, 256);
+  // Defaults that depend on the graph are settled once it is loaded; wrong flags fail first.
+  const concurrencyFlag = values.concurrency === undefined ? undefined : integerFlag("concurrency", values.concurrency, 1, 1, 256);
   const maxFailures = values["max-failures"] === undefined ? undefined : integerFlag("max-failures", values["max-failures"], 0, 0);
   const file = positionals[0]!;
 
   const { graph, remote } = await loadGraph(await readJsonFile(file), file, defaultRegistry(), servers);
   const threads = localWorkers ?? defaultLocalWorkers(graph);
-  // Each server of the pool takes two prompts at once and each worker thread one node: keep
-  // them all busy by default.
-  const concurrency = integerFlag("concurrency", values.concurrency, Math.max(2, 2 * servers.length, threads + 2), 1, 256);
+  const concurrency = concurrencyFlag ?? defaultConcurrency(graph, servers.length, threads);
   const localPool = threads > 0 ? createLocalPool({ size: threads, onBroken: warnPoolBroken }) : undefined;
   try {
     return await runGraph(graph, file, {

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
-import { defaultLocalWorkers, loadGraph, warnPoolBroken, type Remote } from "./load-graph.js";
+import { defaultConcurrency, defaultLocalWorkers, loadGraph, warnPoolBroken, type Remote } from "./load-graph.js";
 import { connectRedis, describeRedisUrl } from "../distributed/redis-connection.js";
 import { checkRunName, loadRunSpec } from "../distributed/run-spec.js";
 import { runWorker } from "../distributed/worker.js";
@@ -52,8 +52,7 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
     remote = loaded.remote;
     const threads = localWorkers ?? defaultLocalWorkers(loaded.graph);
     localPool = threads > 0 ? createLocalPool({ size: threads, onBroken: warnPoolBroken }) : undefined;
-    // Enough samples in flight to keep each server (two prompts each) and each worker thread busy.
-    const concurrency = concurrencyFlag ?? Math.max(1, 2 * servers.length, threads + 1);
+    const concurrency = concurrencyFlag ?? defaultConcurrency(loaded.graph, servers.length, threads);
     const summary = await runWorker({
       graph: loaded.graph,
       ...(remote ? { runner: remote.runner } : {}),
