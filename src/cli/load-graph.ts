@@ -12,6 +12,7 @@ import { isUiWorkflow } from "../graph/ui-workflow.js";
 import type { NodeRegistry } from "../nodes/registry.js";
 import { parsePrompt, prepareGraph, type PreparedGraph } from "../run/graph.js";
 import type { RemoteRunner } from "../run/remote-stage.js";
+import { createLocalPool, type LocalPool } from "../run/local-pool.js";
 import { ImgDiffError } from "../errors.js";
 import type { ServerProgress } from "./progress.js";
 
@@ -53,25 +54,24 @@ export async function loadGraph(value: unknown, file: string, registry: NodeRegi
 }
 
 /**
- * Worker threads for a graph's heavy nodes by default: none if it has no `offload` node, else one
- * per core but the one the main thread keeps (it encodes, writes and talks to the servers). Each
- * thread holds its own heap and caches (about 50 MB), so more would cost memory for little speed.
+ * The local worker threads for a graph's heavy nodes (none when `threads` is 0) and the samples
+ * in flight, from the flags or by default. Threads: none if the graph has no `offload` node,
+ * else one per core but the one the main thread keeps (it encodes, writes and talks to the
+ * servers); each holds its own heap and caches (about 50 MB), so more would cost memory for
+ * little speed. Samples: for a graph with ComfyUI stages two per server (one prompt running, the
+ * next queued), since more would only wait in the pool; else enough for every thread and the
+ * main thread.
  */
-export function defaultLocalWorkers(graph: PreparedGraph): number {
-  return graph.nodes.some((node) => node.definition.offload) ? Math.max(1, availableParallelism() - 1) : 0;
-}
-
-/**
- * Samples in flight by default: for a graph with ComfyUI stages, two per server (one prompt
- * running, the next queued), since more would only wait in the pool; else enough for every
- * worker thread and the main thread.
- */
-export function defaultConcurrency(graph: PreparedGraph, servers: number, threads: number): number {
-  return graph.plan.stages.length > 0 ? Math.max(2, 2 * servers) : Math.max(2, threads + 2);
-}
-
-export function warnPoolBroken(error: Error): void {
-  process.stderr.write(`warning: ${error.message}; its nodes run on the main thread\n`);
+export function localExecution(
+  graph: PreparedGraph,
+  servers: number,
+  flags: { readonly threads: number | undefined; readonly concurrency: number | undefined },
+): { pool?: LocalPool; concurrency: number } {
+  const threads = flags.threads ?? (graph.nodes.some((node) => node.definition.offload) ? Math.max(1, availableParallelism() - 1) : 0);
+  const concurrency = flags.concurrency ?? (graph.plan.stages.length > 0 ? Math.max(2, 2 * servers) : Math.max(2, threads + 2));
+  if (threads === 0) return { concurrency };
+  const onBroken = (error: Error) => process.stderr.write(`warning: ${error.message}; its nodes run on the main thread\n`);
+  return { pool: createLocalPool({ size: threads, onBroken }), concurrency };
 }
 
 /** A UI-format workflow's conversion warnings, on stderr before the run starts. */

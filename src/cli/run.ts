@@ -10,8 +10,8 @@ import { writeReport, REPORT_FILE } from "../run/report/write-report.js";
 import { defaultRegistry } from "../nodes/index.js";
 import { ensureOutputDir, writeFileAtomic } from "../dataset/atomic.js";
 import type { RemoteRunner } from "../run/remote-stage.js";
-import { createLocalPool, type LocalPool } from "../run/local-pool.js";
-import { defaultConcurrency, defaultLocalWorkers, loadGraph, warnPoolBroken } from "./load-graph.js";
+import type { LocalPool } from "../run/local-pool.js";
+import { loadGraph, localExecution } from "./load-graph.js";
 import type { PreparedGraph } from "../run/graph.js";
 
 export const RUN_USAGE =
@@ -46,9 +46,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const file = positionals[0]!;
 
   const { graph, remote } = await loadGraph(await readJsonFile(file), file, defaultRegistry(), servers);
-  const threads = localWorkers ?? defaultLocalWorkers(graph);
-  const concurrency = concurrencyFlag ?? defaultConcurrency(graph, servers.length, threads);
-  const localPool = threads > 0 ? createLocalPool({ size: threads, onBroken: warnPoolBroken }) : undefined;
+  const { pool: localPool, concurrency } = localExecution(graph, servers.length, { threads: localWorkers, concurrency: concurrencyFlag });
   try {
     return await runGraph(graph, file, {
       out: values.out,
@@ -58,8 +56,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       maxFailures,
       retryFailed: values["retry-failed"] === true,
       jsonProgress: values["json-progress"] === true,
-      ...(remote ? { runner: remote.runner, servers: remote.servers } : {}),
-      ...(localPool ? { localPool } : {}),
+      runner: remote?.runner,
+      servers: remote?.servers,
+      localPool,
     });
   } finally {
     await Promise.all([remote?.close(), localPool?.close()]);
@@ -99,8 +98,8 @@ async function runGraph(graph: PreparedGraph, file: string, settings: RunSetting
       outputDir,
       signal: controller.signal,
       retryFailed: settings.retryFailed,
-      ...(settings.runner ? { runner: settings.runner } : {}),
-      ...(settings.localPool ? { localPool: settings.localPool } : {}),
+      runner: settings.runner,
+      localPool: settings.localPool,
       ...(maxFailures !== undefined ? { maxFailures } : {}),
       onPlan: (plan) => {
         if (plan.resumed) {

@@ -1,12 +1,12 @@
 import { resolve } from "node:path";
 import { parse, integerFlag, serverFlag } from "./args.js";
 import { UsageError } from "./usage-error.js";
-import { defaultConcurrency, defaultLocalWorkers, loadGraph, warnPoolBroken, type Remote } from "./load-graph.js";
+import { loadGraph, localExecution, type Remote } from "./load-graph.js";
 import { connectRedis, describeRedisUrl } from "../distributed/redis-connection.js";
 import { checkRunName, loadRunSpec } from "../distributed/run-spec.js";
 import { runWorker } from "../distributed/worker.js";
 import { defaultRegistry } from "../nodes/index.js";
-import { createLocalPool, type LocalPool } from "../run/local-pool.js";
+import type { LocalPool } from "../run/local-pool.js";
 
 export const WORKER_USAGE =
   "imgdiff worker --redis URL --run NAME --out DIR [--server URL ...] [--worker-id ID] [--concurrency K] [--local-workers K] [--exit-when-idle] [--lock-duration MS] [--stalled-interval MS]";
@@ -50,13 +50,13 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
     const label = `the workflow of run ${run}`;
     const loaded = await loadGraph(spec.workflow, label, defaultRegistry(), servers, controller.signal);
     remote = loaded.remote;
-    const threads = localWorkers ?? defaultLocalWorkers(loaded.graph);
-    localPool = threads > 0 ? createLocalPool({ size: threads, onBroken: warnPoolBroken }) : undefined;
-    const concurrency = concurrencyFlag ?? defaultConcurrency(loaded.graph, servers.length, threads);
+    const local = localExecution(loaded.graph, servers.length, { threads: localWorkers, concurrency: concurrencyFlag });
+    localPool = local.pool;
+    const concurrency = local.concurrency;
     const summary = await runWorker({
       graph: loaded.graph,
-      ...(remote ? { runner: remote.runner } : {}),
-      ...(localPool ? { localPool } : {}),
+      runner: remote?.runner,
+      localPool,
       redis,
       redisName,
       run,

@@ -13,9 +13,7 @@ import { defaultRegistry } from "../nodes/index.js";
 import type { NodeReport } from "../nodes/define.js";
 import type { ObjectInfo } from "../graph/object-info.js";
 import { finalizeNodes } from "../run/batch.js";
-import { assertRunnable, executeSample, type RunState, type SampleOptions } from "../run/execute-sample.js";
-import type { LocalPool } from "../run/local-pool.js";
-import type { RemoteRunner } from "../run/remote-stage.js";
+import { assertRunnable, executeSample, type RunState, type SampleServices } from "../run/execute-sample.js";
 import { parsePrompt, prepareGraph, type PreparedGraph } from "../run/graph.js";
 import { countJobs, runQueue } from "./queue.js";
 import { loadRunSpec, QUEUE_PREFIX, type RunSpec, type SampleJob } from "./run-spec.js";
@@ -46,9 +44,9 @@ export interface WorkerOptions {
    */
   readonly graph?: PreparedGraph;
   /** Runs the workflow's ComfyUI stages (a ServerPool); required when it has any. */
-  readonly runner?: RemoteRunner;
+  readonly runner?: SampleServices["runner"];
   /** Worker threads for our CPU-heavy nodes; the caller owns and closes it. */
-  readonly localPool?: LocalPool;
+  readonly localPool?: SampleServices["localPool"];
   readonly onSample?: (result: SampleResult) => void;
   /** Connection problems and other events worth a line in the log. */
   readonly onLog?: (line: string) => void;
@@ -81,7 +79,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const spec = await loadRunSpec(redis, run, options.redisName);
   const graph = options.graph ?? prepareGraph(parsePrompt(spec.workflow, `the workflow of run ${run}`), defaultRegistry(), `the workflow of run ${run}`);
   assertRunnable(graph, options.runner);
-  const engines: Engines = { ...(options.runner ? { runner: options.runner } : {}), ...(options.localPool ? { localPool: options.localPool } : {}) };
+  const services: Services = { runner: options.runner, localPool: options.localPool };
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
   const dir = shardDir(options.out, workerId);
   await openShard(dir, workerId, spec, serverNodes(graph));
@@ -105,7 +103,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     inFlight++;
     let result: SampleResult;
     try {
-      result = await runJob(graph, spec, job, dir, state, engines);
+      result = await runJob(graph, spec, job, dir, state, services);
     } finally {
       inFlight--;
       refreshShard();
@@ -175,16 +173,16 @@ function serverNodes(graph: PreparedGraph): ObjectInfo | undefined {
   return types.length > 0 ? Object.fromEntries(types.sort().map((t) => [t, graph.objectInfo[t]!])) : undefined;
 }
 
-/** What runs the parts of a sample that are not plain main-thread nodes. */
-type Engines = Pick<SampleOptions, "runner" | "localPool">;
+/** A worker's samples are stopped by closing it, not by a signal. */
+type Services = Omit<SampleServices, "signal">;
 
-async function runJob(graph: PreparedGraph, spec: RunSpec, job: Job<SampleJob>, dir: string, state: RunState, engines: Engines): Promise<SampleResult> {
+async function runJob(graph: PreparedGraph, spec: RunSpec, job: Job<SampleJob>, dir: string, state: RunState, services: Services): Promise<SampleResult> {
   const { index, seed } = job.data;
   if (!(Number.isSafeInteger(index) && index >= 0 && index < spec.count) || seed !== spec.seed) {
     // Retrying cannot fix a job that does not belong to the run's spec.
     throw new UnrecoverableError(`job ${job.id} holds ${JSON.stringify(job.data)}, expected a sample index below ${spec.count} and seed ${spec.seed}`);
   }
-  const outcome = await executeSample(graph, { sampleIndex: index, runSeed: seed, outputDir: dir, state, ...engines });
+  const outcome = await executeSample(graph, { sampleIndex: index, runSeed: seed, outputDir: dir, state, ...services });
   if (outcome.status === "done") return { status: "done", index };
   if (outcome.status === "filtered") {
     const result = { status: "filtered", index, reason: outcome.reason, nodeId: outcome.nodeId } as const;

@@ -4,22 +4,15 @@
  * is recorded and the others go on; nothing a finished sample wrote is lost.
  */
 import type { PreparedGraph } from "./graph.js";
-import { assertRunnable, executeSample, type RunState, type SampleOutcome } from "./execute-sample.js";
-import type { RemoteRunner } from "./remote-stage.js";
+import { assertRunnable, executeSample, type RunState, type SampleOutcome, type SampleServices } from "./execute-sample.js";
 import type { NodeReport } from "../nodes/define.js";
 import { NodeExecutionError } from "./errors.js";
-import type { LocalPool } from "./local-pool.js";
 
-export interface BatchOptions {
+export interface BatchOptions extends SampleServices {
   readonly count: number;
   readonly concurrency?: number;
   readonly runSeed?: number;
   readonly outputDir: string;
-  readonly signal?: AbortSignal;
-  /** Runs the graph's ComfyUI stages (a ComfyClient or a ServerPool). */
-  readonly runner?: RemoteRunner;
-  /** Worker threads for our CPU-heavy nodes (see local-pool.ts); the caller owns and closes it. */
-  readonly localPool?: LocalPool;
   /** The sample indexes to run (a resumed run's unfinished ones); default 0..count-1. */
   readonly samples?: readonly number[];
   /** Finalize the output nodes at the end (default true); false when the caller does it. */
@@ -84,9 +77,9 @@ export async function runBatch(graph: PreparedGraph, options: BatchOptions): Pro
           runSeed,
           outputDir,
           state,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.runner ? { runner: options.runner } : {}),
-          ...(options.localPool ? { localPool: options.localPool } : {}),
+          signal: options.signal,
+          runner: options.runner,
+          localPool: options.localPool,
         });
       } catch (error) {
         if (options.signal?.aborted) return;

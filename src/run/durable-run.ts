@@ -9,7 +9,6 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ImgDiffError } from "../errors.js";
 import type { NodeReport } from "../nodes/define.js";
-import type { LocalPool } from "./local-pool.js";
 import { finalizeNodes, runBatch, type BatchSummary } from "./batch.js";
 import type { SampleOutcome } from "./execute-sample.js";
 import type { PreparedGraph } from "./graph.js";
@@ -27,16 +26,10 @@ import { acquireRunLock } from "./run-lock.js";
 import { packageVersion } from "./package-version.js";
 import { describeIdentityDifferences, identityHash } from "./run-identity.js";
 import { seedForSample } from "./seed-control.js";
-import type { RemoteRunner } from "./remote-stage.js";
-import { assertRunnable } from "./execute-sample.js";
+import { assertRunnable, type SampleServices } from "./execute-sample.js";
 
-export interface DurableRunOptions extends RunParameters {
+export interface DurableRunOptions extends RunParameters, SampleServices {
   readonly outputDir: string;
-  readonly signal?: AbortSignal;
-  /** Runs the graph's ComfyUI stages; required when the graph has any. */
-  readonly runner?: RemoteRunner;
-  /** Worker threads for our CPU-heavy nodes; the caller owns and closes it. */
-  readonly localPool?: LocalPool;
   /** Run failed samples again. */
   readonly retryFailed?: boolean;
   /** Stop once more than this many samples failed in this invocation. */
@@ -115,9 +108,9 @@ export async function runDurable(graph: PreparedGraph, options: DurableRunOption
           runSeed: seed,
           outputDir,
           finalize: false,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.runner ? { runner: options.runner } : {}),
-          ...(options.localPool ? { localPool: options.localPool } : {}),
+          signal: options.signal,
+          runner: options.runner,
+          localPool: options.localPool,
           ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
           onStart: (index) => {
             inFlight.add(index);

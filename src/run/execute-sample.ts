@@ -33,16 +33,20 @@ export type SampleOutcome =
 /** Per-run state of every node (e.g. the dataset writer's open writer), keyed by node id. */
 export type RunState = Map<string, unknown>;
 
-export interface SampleOptions {
+/** What a sample runs with beyond this thread, passed down unchanged by the batch layers. */
+export interface SampleServices {
+  readonly signal?: AbortSignal;
+  /** Runs the graph's ComfyUI stages (a ComfyClient or a ServerPool); required when it has any. */
+  readonly runner?: RemoteRunner;
+  /** Worker threads for our `offload` nodes (the caller owns and closes it); without one every node runs on this thread. */
+  readonly localPool?: LocalPool;
+}
+
+export interface SampleOptions extends SampleServices {
   readonly sampleIndex: number;
   readonly runSeed: number;
   readonly outputDir: string;
   readonly state: RunState;
-  readonly signal?: AbortSignal;
-  /** Runs the graph's ComfyUI stages; required when the graph has any. */
-  readonly runner?: RemoteRunner;
-  /** Worker threads for our `offload` nodes; without one every node runs on this thread. */
-  readonly localPool?: LocalPool;
 }
 
 /** Our own offload nodes; a node a caller defined is never sent to a worker, which lacks it. */
